@@ -1,0 +1,430 @@
+/**
+ * The keep-alive engine: for one request, decide per the behaviour table whether the session is
+ * fresh, must be refreshed, has ended, or is served fail-open, and describe the result as a plain
+ * {@link KeepAliveOutcome} that an adapter applies.
+ *
+ * @module
+ */
+import { CircuitBreaker } from './circuit-breaker.js'
+import type { CircuitState } from './circuit-breaker.js'
+import type {
+  CoordinatedRefreshResult,
+  RefreshCoordinator,
+  SharedRefreshResult,
+} from './coordinator.js'
+import { startDeadline, TIMED_OUT } from './deadline.js'
+import type { Deadline } from './deadline.js'
+import { HookFailedError, RefreshFailedError } from './errors.js'
+import type { KeepAliveError, RefreshFailureReason } from './errors.js'
+import { MemoryCoordinator } from './memory-coordinator.js'
+import { resolveOptions } from './options.js'
+import type { KeepAliveOptions, ResolvedOptions } from './options.js'
+import { createRefreshClient } from './refresh-client.js'
+import { refreshKeyOf } from './refresh-key.js'
+import { cookieNamesIn, readCorbadoCookies, rewriteCookieHeader } from './request-cookies.js'
+import type { CorbadoCookies } from './request-cookies.js'
+import { clearingSetCookie, sessionSetCookie } from './set-cookie.js'
+import { createStats } from './stats.js'
+import type { KeepAliveStats } from './stats.js'
+import { createTokenVerifier } from './token-verifier.js'
+import type { VerifiedToken } from './token-verifier.js'
+import type { KeepAliveOutcome, KeepAliveRequest, Logger } from './types.js'
+
+/** The framework-free keep-alive. Adapters call {@link KeepAlive.handle} once per request. */
+export interface KeepAlive<Req = unknown> {
+  /**
+   * Decide what to do for one request. Synchronous when the session-token is fresh and already
+   * verified (the hot path), a promise otherwise. Rejects only on a bug.
+   */
+  handle(request: KeepAliveRequest<Req>): KeepAliveOutcome | Promise<KeepAliveOutcome>
+  /** A snapshot of counters since creation. */
+  stats(): KeepAliveStats
+  /** The validated options. */
+  readonly options: ResolvedOptions<Req>
+}
+
+/** The most verified tokens remembered; each is a few hundred bytes plus its claims. */
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000
+const NO_COOKIES: Readonly<Record<string, string | undefined>> = Object.freeze({})
+const NO_SET_COOKIES: readonly string[] = Object.freeze([])
+const ANONYMOUS: KeepAliveOutcome = Object.freeze({
+  action: 'none',
+  session: undefined,
+  requestCookieHeader: undefined,
+  requestCookies: NO_COOKIES,
+  setCookies: NO_SET_COOKIES,
+  failure: undefined,
+})
+
+/**
+ * Create a keep-alive from `options`, validated now.
+ *
+ * @throws {InvalidOptionError} when an option is missing, invalid or unknown.
+ */
+export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): KeepAlive<Req> {
+  const o = resolveOptions(options)
+  const thresholdMs = o.refreshBeforeExpirySeconds * 1000
+  const coordinator: RefreshCoordinator = o.coordinator ?? new MemoryCoordinator()
+  const counters = createStats()
+  const verifier = createTokenVerifier({
+    verify: o.verify,
+    jwksUrl: o.jwksUrl,
+    issuers: o.issuers,
+    projectId: o.projectId,
+    timeoutMs: o.refreshTimeoutMs,
+    fetch: o.fetch,
+    cacheSize: VERIFIED_TOKEN_CACHE_SIZE,
+  })
+  const callFrontendApi = createRefreshClient({
+    refreshUrl: o.refreshUrl,
+    projectId: o.projectId,
+    refreshCookieName: o.refreshCookieNames[0] ?? 'cbo_refresh_token',
+    timeoutMs: o.refreshTimeoutMs,
+    fetch: o.fetch,
+  })
+  const breaker = new CircuitBreaker({
+    failureThreshold: o.circuitBreaker.failureThreshold,
+    cooldownMs: o.circuitBreaker.cooldownMs,
+    onChange: (state: CircuitState, consecutiveFailures: number) => {
+      if (state === 'half-open') return
+      log('warn', { state, consecutiveFailures }, `corbado-keepalive: refresh circuit ${state}`)
+      hook('onCircuitChange', o.onCircuitChange, { state, consecutiveFailures })
+    },
+  })
+
+  function handle(request: KeepAliveRequest<Req>): KeepAliveOutcome | Promise<KeepAliveOutcome> {
+    const cookies = readCorbadoCookies(
+      request.cookieHeader,
+      o.sessionCookieNames,
+      o.refreshCookieNames,
+    )
+    if (
+      cookies.sessionToken === undefined &&
+      cookies.refreshToken === undefined &&
+      o.getRefreshToken === undefined
+    ) {
+      return ANONYMOUS
+    }
+    if (cookies.sessionToken !== undefined && cookies.sessionCookieCount === 1) {
+      const now = Date.now()
+      const verified = verifier.cached(cookies.sessionToken, now)
+      if (verified !== undefined && verified.expiresAtMs - now > thresholdMs) {
+        return keep(verified, request, cookies)
+      }
+    }
+    return decide(request, cookies)
+  }
+
+  async function decide(
+    request: KeepAliveRequest<Req>,
+    cookies: CorbadoCookies,
+  ): Promise<KeepAliveOutcome> {
+    const deadline = startDeadline(o.refreshTimeoutMs)
+    try {
+      let current: VerifiedToken | undefined
+      let subject: string | undefined
+      if (cookies.sessionToken !== undefined) {
+        const inspection = await deadline.race(verifier.inspect(cookies.sessionToken, Date.now()))
+        if (inspection === TIMED_OUT) {
+          log(
+            'debug',
+            { reason: 'keys-unavailable' },
+            'corbado-keepalive: session-token not verified in time',
+          )
+        } else if (inspection.status === 'valid') {
+          current = inspection.token
+          subject = current.claims.sub
+        } else {
+          // An expired token's signature was checked, so its subject can be trusted for matching.
+          subject = inspection.subject
+          log(
+            'debug',
+            { reason: inspection.reason },
+            'corbado-keepalive: session-token not trusted',
+          )
+        }
+      }
+      if (current !== undefined && current.expiresAtMs - Date.now() > thresholdMs) {
+        return keep(current, request, cookies)
+      }
+      const refreshToken = refreshTokenOf(request, cookies)
+      if (refreshToken === undefined || !mayRefresh(request)) return keep(current, request, cookies)
+      return await refresh(request, cookies, refreshToken, subject, current, deadline)
+    } finally {
+      deadline.clear()
+    }
+  }
+
+  async function refresh(
+    request: KeepAliveRequest<Req>,
+    cookies: CorbadoCookies,
+    refreshToken: string,
+    subject: string | undefined,
+    current: VerifiedToken | undefined,
+    deadline: Deadline,
+  ): Promise<KeepAliveOutcome> {
+    const startedAt = Date.now()
+    const permit = breaker.acquire(startedAt)
+    if (permit === 'rejected') return failed('circuit-open', current, request, cookies)
+
+    const raced = await deadline.race(
+      coordinator.coordinate(refreshKeyOf(refreshToken), () =>
+        refreshUpstream(refreshToken, subject),
+      ),
+    )
+    const result: CoordinatedRefreshResult =
+      raced === TIMED_OUT ? { kind: 'failed', reason: 'timeout', coalesced: true } : raced
+    settleBreaker(permit, result)
+
+    if (result.kind === 'ended') {
+      counters.sessionEnded()
+      hook('onSessionEnded', o.onSessionEnded, {
+        userId: subject,
+        status: result.status,
+        coalesced: result.coalesced,
+      })
+      return ended(request, cookies, refreshToken)
+    }
+    if (result.kind === 'failed') return failed(result.reason, current, request, cookies)
+
+    // Every token is verified before it is trusted, also one another request or instance obtained.
+    const inspection = await deadline.race(verifier.inspect(result.sessionToken, Date.now()))
+    if (inspection === TIMED_OUT || inspection.status !== 'valid') {
+      return failed(
+        inspection === TIMED_OUT ? 'timeout' : 'unverifiable-token',
+        current,
+        request,
+        cookies,
+      )
+    }
+    const token = inspection.token
+    counters.refreshed(result.coalesced)
+    hook('onRefresh', o.onRefresh, {
+      userId: token.claims.sub,
+      expiresAt: token.session.expiresAt,
+      coalesced: result.coalesced,
+      durationMs: Date.now() - startedAt,
+    })
+    return refreshed(token, request.cookieHeader)
+  }
+
+  /** The upstream refresh, run by whichever request the coordinator elects. Never rejects. */
+  async function refreshUpstream(
+    refreshToken: string,
+    subject: string | undefined,
+  ): Promise<SharedRefreshResult> {
+    counters.upstreamCall()
+    const answer = await callFrontendApi(refreshToken)
+    if (answer.kind === 'ended') return { kind: 'ended', status: answer.status }
+    if (answer.kind === 'failed') {
+      report(
+        new RefreshFailedError(answer.reason, answer.detail, {
+          cause: answer.cause,
+          status: answer.status,
+        }),
+      )
+      return { kind: 'failed', reason: answer.reason }
+    }
+    const inspection = await verifier.inspect(answer.sessionToken, Date.now())
+    if (inspection.status !== 'valid') {
+      report(
+        new RefreshFailedError(
+          'unverifiable-token',
+          `the new session-token was rejected (${inspection.reason})`,
+        ),
+      )
+      return { kind: 'failed', reason: 'unverifiable-token' }
+    }
+    if (subject !== undefined && inspection.token.claims.sub !== subject) {
+      report(
+        new RefreshFailedError(
+          'unverifiable-token',
+          'the new session-token belongs to another user',
+        ),
+      )
+      return { kind: 'failed', reason: 'unverifiable-token' }
+    }
+    return { kind: 'refreshed', sessionToken: answer.sessionToken }
+  }
+
+  function settleBreaker(permit: 'allowed' | 'trial', result: CoordinatedRefreshResult): void {
+    if (result.kind !== 'failed') breaker.recordSuccess()
+    // One upstream failure counts once, not once per request that waited for it.
+    else if (!result.coalesced || permit === 'trial') breaker.recordFailure(Date.now())
+  }
+
+  /** Use the session as it is (or anonymous), normalising duplicate session cookies. */
+  function keep(
+    token: VerifiedToken | undefined,
+    request: KeepAliveRequest<Req>,
+    cookies: CorbadoCookies,
+  ): KeepAliveOutcome {
+    return {
+      action: 'none',
+      session: token?.session,
+      ...normalisedRequestCookies(request.cookieHeader, cookies),
+      setCookies: NO_SET_COOKIES,
+      failure: undefined,
+    }
+  }
+
+  function failed(
+    reason: RefreshFailureReason,
+    current: VerifiedToken | undefined,
+    request: KeepAliveRequest<Req>,
+    cookies: CorbadoCookies,
+  ): KeepAliveOutcome {
+    counters.failure(reason)
+    const stillValid = current !== undefined && current.expiresAtMs > Date.now()
+    return {
+      action: 'failed',
+      session: stillValid ? current.session : undefined,
+      ...normalisedRequestCookies(request.cookieHeader, cookies),
+      setCookies: NO_SET_COOKIES,
+      failure: reason,
+    }
+  }
+
+  function refreshed(token: VerifiedToken, cookieHeader: string | undefined): KeepAliveOutcome {
+    const value = token.session.token
+    return {
+      action: 'refreshed',
+      session: { ...token.session, refreshed: true },
+      requestCookieHeader: rewriteCookieHeader(cookieHeader, o.sessionCookieNames, {
+        name: o.sessionCookieName,
+        value,
+      }),
+      requestCookies: removals(o.sessionCookieNames, o.sessionCookieName, value),
+      setCookies: [sessionSetCookie(o.sessionCookieName, value, token.session.expiresAt, o.cookie)],
+      failure: undefined,
+    }
+  }
+
+  function ended(
+    request: KeepAliveRequest<Req>,
+    cookies: CorbadoCookies,
+    refreshToken: string,
+  ): KeepAliveOutcome {
+    const present = cookieNamesIn(request.cookieHeader)
+    const removed = [...o.sessionCookieNames]
+    // A dead refresh cookie is cleared too, or every request would send it upstream again.
+    if (cookies.refreshToken === refreshToken) removed.push(...o.refreshCookieNames)
+    const cleared = new Set([o.sessionCookieName, ...removed.filter((name) => present.has(name))])
+    return {
+      action: 'ended',
+      session: undefined,
+      requestCookieHeader: rewriteCookieHeader(request.cookieHeader, removed, undefined),
+      requestCookies: removals(removed),
+      setCookies: [...cleared].map((name) => clearingSetCookie(name, o.cookie)),
+      failure: undefined,
+    }
+  }
+
+  function normalisedRequestCookies(
+    cookieHeader: string | undefined,
+    cookies: CorbadoCookies,
+  ): Pick<KeepAliveOutcome, 'requestCookieHeader' | 'requestCookies'> {
+    if (cookies.sessionCookieCount <= 1 || cookies.sessionToken === undefined) {
+      return { requestCookieHeader: undefined, requestCookies: NO_COOKIES }
+    }
+    // Several session cookies (e.g. one per path or domain): downstream sees the one we judged.
+    const value = cookies.sessionToken
+    return {
+      requestCookieHeader: rewriteCookieHeader(cookieHeader, o.sessionCookieNames, {
+        name: o.sessionCookieName,
+        value,
+      }),
+      requestCookies: removals(o.sessionCookieNames, o.sessionCookieName, value),
+    }
+  }
+
+  function refreshTokenOf(
+    request: KeepAliveRequest<Req>,
+    cookies: CorbadoCookies,
+  ): string | undefined {
+    if (o.getRefreshToken !== undefined) {
+      try {
+        const token = o.getRefreshToken(request.raw)
+        if (typeof token === 'string' && token !== '') return token
+      } catch (error) {
+        report(new HookFailedError('getRefreshToken', error))
+      }
+    }
+    return cookies.refreshToken
+  }
+
+  function mayRefresh(request: KeepAliveRequest<Req>): boolean {
+    if (o.shouldRefresh === undefined)
+      return request.method !== 'OPTIONS' && request.method !== 'HEAD'
+    try {
+      return o.shouldRefresh(request.raw)
+    } catch (error) {
+      report(new HookFailedError('shouldRefresh', error))
+      return false
+    }
+  }
+
+  function hook<E>(name: string, fn: ((event: E) => void) | undefined, event: E): void {
+    if (fn === undefined) return
+    try {
+      fn(event)
+    } catch (error) {
+      report(new HookFailedError(name, error))
+    }
+  }
+
+  function report(error: KeepAliveError): void {
+    const level = error instanceof RefreshFailedError ? 'warn' : 'error'
+    log(
+      level,
+      {
+        code: error.code,
+        ...(error instanceof RefreshFailedError
+          ? { reason: error.reason, status: error.status }
+          : {}),
+      },
+      error.message,
+    )
+    if (o.onError === undefined) return
+    try {
+      o.onError(error)
+    } catch (hookError) {
+      log(
+        'error',
+        { code: 'ERR_KEEPALIVE_HOOK_FAILED', hook: 'onError', error: describe(hookError) },
+        'corbado-keepalive: the "onError" hook threw',
+      )
+    }
+  }
+
+  function log(level: keyof Logger, context: Record<string, unknown>, message: string): void {
+    const logger = o.logger
+    if (logger === undefined) return
+    try {
+      logger[level]?.call(logger, context, message)
+    } catch {
+      // A broken logger must not break requests.
+    }
+  }
+
+  return {
+    handle,
+    stats: () => counters.snapshot(verifier.cacheStats(), breaker.state),
+    options: o,
+  }
+}
+
+function removals(
+  names: readonly string[],
+  keep?: string,
+  value?: string,
+): Record<string, string | undefined> {
+  const changes: Record<string, string | undefined> = {}
+  for (const name of names) changes[name] = undefined
+  if (keep !== undefined) changes[keep] = value
+  return changes
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error
+}

@@ -1,0 +1,81 @@
+/**
+ * In-process single-flight: one upstream refresh per refresh-token at a time, its result reused
+ * for a few seconds by the requests that arrive meanwhile (parallel requests, tabs, retries).
+ *
+ * @module
+ */
+import { BoundedCache } from './bounded-cache.js'
+import type {
+  CoordinatedRefreshResult,
+  RefreshCoordinator,
+  RefreshKey,
+  SharedRefreshResult,
+} from './coordinator.js'
+import { InvalidOptionError } from './errors.js'
+
+/** Options of {@link MemoryCoordinator}. */
+export interface MemoryCoordinatorOptions {
+  /**
+   * How long a finished refresh's result is reused for the same refresh-token, milliseconds.
+   * Failures are never reused. Default `5000`.
+   */
+  resultTtlMs?: number
+  /** The most results remembered at once; the oldest go first. Default `10000`. */
+  maxEntries?: number
+}
+
+/** Coordinates the refreshes of one process. The default coordinator. */
+export class MemoryCoordinator implements RefreshCoordinator {
+  readonly #inFlight = new Map<string, Promise<SharedRefreshResult>>()
+  readonly #results: BoundedCache<string, SharedRefreshResult>
+  readonly #resultTtlMs: number
+
+  constructor(options: MemoryCoordinatorOptions = {}) {
+    this.#resultTtlMs = positiveInteger('resultTtlMs', options.resultTtlMs, 5000)
+    this.#results = new BoundedCache(positiveInteger('maxEntries', options.maxEntries, 10_000))
+  }
+
+  /** Number of refreshes running now. */
+  get inFlight(): number {
+    return this.#inFlight.size
+  }
+
+  async coordinate(
+    key: RefreshKey,
+    refresh: () => Promise<SharedRefreshResult>,
+  ): Promise<CoordinatedRefreshResult> {
+    const reused = this.#results.get(key.id, Date.now())
+    if (reused !== undefined) return { ...reused, coalesced: true }
+
+    const running = this.#inFlight.get(key.id)
+    if (running !== undefined) return { ...(await running), coalesced: true }
+
+    const started = this.#run(key.id, refresh)
+    this.#inFlight.set(key.id, started)
+    return { ...(await started), coalesced: false }
+  }
+
+  async #run(
+    id: string,
+    refresh: () => Promise<SharedRefreshResult>,
+  ): Promise<SharedRefreshResult> {
+    try {
+      const result = await refresh()
+      if (result.kind !== 'failed') {
+        const now = Date.now()
+        this.#results.set(id, result, now + this.#resultTtlMs, now)
+      }
+      return result
+    } finally {
+      this.#inFlight.delete(id)
+    }
+  }
+}
+
+function positiveInteger(name: string, input: unknown, fallback: number): number {
+  if (input === undefined) return fallback
+  if (typeof input !== 'number' || !Number.isInteger(input) || input < 1) {
+    throw new InvalidOptionError(name, 'must be a positive integer')
+  }
+  return input
+}

@@ -1,0 +1,465 @@
+/**
+ * The options of `createKeepAlive` and the framework adapters, their defaults, and their
+ * validation. Options are checked once, at construction; per request nothing is parsed.
+ *
+ * @module
+ */
+import type { RefreshCoordinator } from './coordinator.js'
+import { InvalidOptionError } from './errors.js'
+import type { KeepAliveError } from './errors.js'
+import type { CircuitChangeEvent, Logger, RefreshEvent, SessionEndedEvent } from './types.js'
+
+/** Attributes of the session cookie this package writes. */
+export interface SessionCookieOptions {
+  /** `Path` attribute. Default `'/'`. */
+  path?: string
+  /**
+   * `Domain` attribute, e.g. `'example.com'` to share the cookie with subdomains. Default: none,
+   * which makes the cookie host-only, as Corbado's own cookie is by default.
+   */
+  domain?: string
+  /** `Secure` attribute. Default `true` (browsers accept it on `http://localhost` too). */
+  secure?: boolean
+  /** `SameSite` attribute. Default `'lax'`. `'none'` requires `secure: true`. */
+  sameSite?: 'lax' | 'strict' | 'none'
+  /**
+   * `HttpOnly` attribute. Default `false`: Corbado's browser SDK reads the session cookie, so it
+   * must stay readable by scripts unless your frontend does not use the SDK.
+   */
+  httpOnly?: boolean
+}
+
+/**
+ * Options of the keep-alive. Only `projectId` is required.
+ *
+ * @typeParam Req - the framework's request type, given to `getRefreshToken` and `shouldRefresh`.
+ */
+export interface KeepAliveOptions<Req = unknown> {
+  /** Your Corbado project ID, `pro-<digits>`. Required. */
+  projectId: string
+  /**
+   * Where the Frontend API lives: refresh and JWKS are called there, and its origin is an
+   * accepted token issuer. Default `https://<projectId>.frontendapi.cloud.corbado.io`.
+   */
+  frontendApiUrl?: string
+  /** Refresh when the token expires in at most this many seconds. Default `60`. */
+  refreshBeforeExpirySeconds?: number
+  /**
+   * Upper bound, in milliseconds, on what one request waits for a refresh (and for the first
+   * JWKS download). Default `3000`.
+   */
+  refreshTimeoutMs?: number
+  /** Name of the session-token cookie. Default `'cbo_session_token'`; `cbo_short_session` is read too. */
+  sessionCookieName?: string
+  /** Name of the refresh-token cookie. Default `'cbo_refresh_token'`; `cbo_long_session` is read too. */
+  refreshCookieName?: string
+  /** Attributes of the written session cookie. `Expires` is always the token's `exp`. */
+  cookie?: SessionCookieOptions
+  /**
+   * Verify each token's signature (JWKS) and issuer before trusting its claims. Default `true`.
+   * With `false` claims are only decoded: use it only behind something that verifies.
+   */
+  verify?: boolean
+  /**
+   * Where the refresh-token comes from when it is not (only) a cookie, e.g. your own session
+   * store. Return `undefined` to fall back to the refresh cookie. Default: the cookie.
+   */
+  getRefreshToken?: (req: Req) => string | undefined
+  /**
+   * Coordinates refreshes of one refresh-token between concurrent requests. Default: an
+   * in-process {@link MemoryCoordinator}; use `RedisCoordinator` for several instances.
+   */
+  coordinator?: RefreshCoordinator
+  /**
+   * Whether this request may trigger a refresh. A request that may not still gets its verified
+   * session. Default: every request but `OPTIONS` and `HEAD`.
+   */
+  shouldRefresh?: (req: Req) => boolean
+  /** Receives warnings and errors (pino-compatible). Default: silent. Never given a token. */
+  logger?: Logger
+  /** Called when a request receives a refreshed session-token. Never given a token. */
+  onRefresh?: (event: RefreshEvent) => void
+  /** Called when the Frontend API rejects a refresh-token (401/403). Never given a token. */
+  onSessionEnded?: (event: SessionEndedEvent) => void
+  /** Called with every transient failure and every hook that threw. Never given a token. */
+  onError?: (error: KeepAliveError) => void
+  /**
+   * Pause refreshes after repeated transient failures, so an outage of the Frontend API does not
+   * add `refreshTimeoutMs` to every request. `false` disables it. Default
+   * `{ failureThreshold: 5, cooldownMs: 10000 }`.
+   */
+  circuitBreaker?: CircuitBreakerOptions | false
+  /** Called when the refresh circuit opens or closes again. */
+  onCircuitChange?: (event: CircuitChangeEvent) => void
+  /** The `fetch` used for refresh calls and JWKS, e.g. undici's with a proxy. Default: global `fetch`. */
+  fetch?: typeof globalThis.fetch
+}
+
+/** Settings of the refresh circuit breaker. */
+export interface CircuitBreakerOptions {
+  /** Consecutive transient failures that open the circuit. Default `5`. */
+  failureThreshold?: number
+  /** How long the circuit stays open before one trial refresh, milliseconds. Default `10000`. */
+  cooldownMs?: number
+}
+
+/** Defaults of {@link KeepAliveOptions}. */
+export const DEFAULTS = Object.freeze({
+  refreshBeforeExpirySeconds: 60,
+  refreshTimeoutMs: 3000,
+  sessionCookieName: 'cbo_session_token',
+  refreshCookieName: 'cbo_refresh_token',
+  verify: true,
+  cookie: Object.freeze({ path: '/', secure: true, sameSite: 'lax', httpOnly: false } as const),
+  circuitBreaker: Object.freeze({ failureThreshold: 5, cooldownMs: 10_000 }),
+})
+
+/** Cookie names Corbado used before `cbo_session_token` / `cbo_refresh_token`; always read. */
+export const LEGACY_SESSION_COOKIE = 'cbo_short_session'
+export const LEGACY_REFRESH_COOKIE = 'cbo_long_session'
+
+/** Options after validation and defaulting, with everything derivable precomputed. */
+export interface ResolvedOptions<Req> {
+  readonly projectId: string
+  readonly frontendApiUrl: string
+  readonly refreshUrl: string
+  readonly jwksUrl: string
+  readonly issuers: readonly string[]
+  readonly refreshBeforeExpirySeconds: number
+  readonly refreshTimeoutMs: number
+  readonly sessionCookieName: string
+  /** The session cookie's name followed by the legacy name, without duplicates. */
+  readonly sessionCookieNames: readonly string[]
+  readonly refreshCookieNames: readonly string[]
+  readonly cookie: Readonly<Required<Omit<SessionCookieOptions, 'domain'>>> & {
+    readonly domain: string | undefined
+  }
+  readonly verify: boolean
+  readonly getRefreshToken: ((req: Req) => string | undefined) | undefined
+  readonly coordinator: RefreshCoordinator | undefined
+  readonly shouldRefresh: ((req: Req) => boolean) | undefined
+  readonly logger: Logger | undefined
+  readonly onRefresh: ((event: RefreshEvent) => void) | undefined
+  readonly onSessionEnded: ((event: SessionEndedEvent) => void) | undefined
+  readonly onError: ((error: KeepAliveError) => void) | undefined
+  /** With `circuitBreaker: false`, a threshold no run of failures reaches. */
+  readonly circuitBreaker: Readonly<Required<CircuitBreakerOptions>>
+  readonly onCircuitChange: ((event: CircuitChangeEvent) => void) | undefined
+  readonly fetch: typeof globalThis.fetch
+}
+
+type KeysEnum<T> = { readonly [K in keyof Required<T>]: true }
+
+const OPTION_KEYS: KeysEnum<KeepAliveOptions> = {
+  projectId: true,
+  frontendApiUrl: true,
+  refreshBeforeExpirySeconds: true,
+  refreshTimeoutMs: true,
+  sessionCookieName: true,
+  refreshCookieName: true,
+  cookie: true,
+  verify: true,
+  getRefreshToken: true,
+  coordinator: true,
+  shouldRefresh: true,
+  logger: true,
+  onRefresh: true,
+  onSessionEnded: true,
+  onError: true,
+  circuitBreaker: true,
+  onCircuitChange: true,
+  fetch: true,
+}
+
+const CIRCUIT_KEYS: KeysEnum<CircuitBreakerOptions> = { failureThreshold: true, cooldownMs: true }
+
+const COOKIE_KEYS: KeysEnum<SessionCookieOptions> = {
+  path: true,
+  domain: true,
+  secure: true,
+  sameSite: true,
+  httpOnly: true,
+}
+
+const PROJECT_ID = /^pro-\d+$/
+// RFC 6265 cookie-name: an RFC 7230 token.
+const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+// Path and Domain attribute values must not contain controls or ';' (RFC 6265 §4.1.1).
+const ATTRIBUTE_VALUE = /^[\x20-\x3a\x3c-\x7e]+$/
+
+/**
+ * Validate `options` and apply defaults. Throws {@link InvalidOptionError} naming the first bad
+ * option. The caller's object is never modified.
+ */
+export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOptions<Req> {
+  if (!isPlainObject(options)) {
+    throw new InvalidOptionError('options', 'must be an object with at least "projectId"')
+  }
+  rejectUnknownKeys(options, OPTION_KEYS, '')
+
+  const projectId = options.projectId as unknown
+  if (typeof projectId !== 'string' || !PROJECT_ID.test(projectId)) {
+    throw new InvalidOptionError(
+      'projectId',
+      'must be a Corbado project ID of the form "pro-<digits>"',
+    )
+  }
+
+  const frontendApiUrl = resolveUrl(
+    'frontendApiUrl',
+    options.frontendApiUrl ?? `https://${projectId}.frontendapi.cloud.corbado.io`,
+  )
+  const sessionCookieName = cookieName(
+    'sessionCookieName',
+    options.sessionCookieName,
+    DEFAULTS.sessionCookieName,
+  )
+  const refreshCookieName = cookieName(
+    'refreshCookieName',
+    options.refreshCookieName,
+    DEFAULTS.refreshCookieName,
+  )
+  if (sessionCookieName === refreshCookieName) {
+    throw new InvalidOptionError('refreshCookieName', 'must differ from "sessionCookieName"')
+  }
+
+  const issuers = unique([
+    new URL(frontendApiUrl).origin,
+    `https://${projectId}.frontendapi.corbado.io`,
+    `https://${projectId}.frontendapi.cloud.corbado.io`,
+  ])
+
+  return Object.freeze({
+    projectId,
+    frontendApiUrl,
+    refreshUrl: `${frontendApiUrl}/v2/me/refresh`,
+    jwksUrl: `${frontendApiUrl}/.well-known/jwks`,
+    issuers: Object.freeze(issuers),
+    refreshBeforeExpirySeconds: integer(
+      'refreshBeforeExpirySeconds',
+      options.refreshBeforeExpirySeconds,
+      DEFAULTS.refreshBeforeExpirySeconds,
+      0,
+      86_400,
+    ),
+    refreshTimeoutMs: integer(
+      'refreshTimeoutMs',
+      options.refreshTimeoutMs,
+      DEFAULTS.refreshTimeoutMs,
+      1,
+      60_000,
+    ),
+    sessionCookieName,
+    sessionCookieNames: Object.freeze(unique([sessionCookieName, LEGACY_SESSION_COOKIE])),
+    refreshCookieNames: Object.freeze(unique([refreshCookieName, LEGACY_REFRESH_COOKIE])),
+    cookie: resolveCookie(options.cookie),
+    verify: boolean('verify', options.verify, DEFAULTS.verify),
+    getRefreshToken: optionalFunction('getRefreshToken', options.getRefreshToken),
+    coordinator: resolveCoordinator(options.coordinator),
+    shouldRefresh: optionalFunction('shouldRefresh', options.shouldRefresh),
+    logger: resolveLogger(options.logger),
+    onRefresh: optionalFunction('onRefresh', options.onRefresh),
+    onSessionEnded: optionalFunction('onSessionEnded', options.onSessionEnded),
+    onError: optionalFunction('onError', options.onError),
+    circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
+    onCircuitChange: optionalFunction('onCircuitChange', options.onCircuitChange),
+    fetch: optionalFunction('fetch', options.fetch) ?? globalThis.fetch.bind(globalThis),
+  })
+}
+
+function resolveCookie(
+  input: SessionCookieOptions | undefined,
+): ResolvedOptions<unknown>['cookie'] {
+  if (input === undefined) return Object.freeze({ ...DEFAULTS.cookie, domain: undefined })
+  if (!isPlainObject(input)) throw new InvalidOptionError('cookie', 'must be an object')
+  rejectUnknownKeys(input, COOKIE_KEYS, 'cookie.')
+
+  const path = input.path ?? DEFAULTS.cookie.path
+  if (typeof path !== 'string' || !path.startsWith('/') || !ATTRIBUTE_VALUE.test(path)) {
+    throw new InvalidOptionError(
+      'cookie.path',
+      'must be a path starting with "/", without ";" or control characters',
+    )
+  }
+  const domain: unknown = input.domain
+  if (
+    domain !== undefined &&
+    (typeof domain !== 'string' ||
+      domain === '' ||
+      !ATTRIBUTE_VALUE.test(domain) ||
+      domain.includes('/'))
+  ) {
+    throw new InvalidOptionError('cookie.domain', 'must be a host name such as "example.com"')
+  }
+  const sameSite = input.sameSite ?? DEFAULTS.cookie.sameSite
+  if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') {
+    throw new InvalidOptionError('cookie.sameSite', 'must be "lax", "strict" or "none"')
+  }
+  const secure = boolean('cookie.secure', input.secure, DEFAULTS.cookie.secure)
+  if (sameSite === 'none' && !secure) {
+    throw new InvalidOptionError(
+      'cookie.sameSite',
+      'may be "none" only with "cookie.secure" true: browsers reject it otherwise',
+    )
+  }
+  return Object.freeze({
+    path,
+    domain,
+    secure,
+    sameSite,
+    httpOnly: boolean('cookie.httpOnly', input.httpOnly, DEFAULTS.cookie.httpOnly),
+  })
+}
+
+function resolveCircuitBreaker(input: unknown): ResolvedOptions<unknown>['circuitBreaker'] {
+  if (input === undefined) return DEFAULTS.circuitBreaker
+  if (input === false) return Object.freeze({ failureThreshold: Infinity, cooldownMs: 0 })
+  if (!isPlainObject(input))
+    throw new InvalidOptionError('circuitBreaker', 'must be an object or false')
+  rejectUnknownKeys(input, CIRCUIT_KEYS, 'circuitBreaker.')
+  return Object.freeze({
+    failureThreshold: integer(
+      'circuitBreaker.failureThreshold',
+      input.failureThreshold,
+      DEFAULTS.circuitBreaker.failureThreshold,
+      1,
+      1_000_000,
+    ),
+    cooldownMs: integer(
+      'circuitBreaker.cooldownMs',
+      input.cooldownMs,
+      DEFAULTS.circuitBreaker.cooldownMs,
+      1,
+      3_600_000,
+    ),
+  })
+}
+
+function resolveCoordinator(input: unknown): RefreshCoordinator | undefined {
+  if (input === undefined) return undefined
+  if (!isCoordinator(input)) {
+    throw new InvalidOptionError(
+      'coordinator',
+      'must have a "coordinate" method (a MemoryCoordinator or RedisCoordinator)',
+    )
+  }
+  return input
+}
+
+function resolveLogger(input: unknown): Logger | undefined {
+  if (input === undefined) return undefined
+  if (!isLogger(input)) {
+    throw new InvalidOptionError(
+      'logger',
+      'must have "warn" and "error" methods (pino and console do)',
+    )
+  }
+  return input
+}
+
+function isCoordinator(value: unknown): value is RefreshCoordinator {
+  return hasMethods(value, ['coordinate'])
+}
+
+function isLogger(value: unknown): value is Logger {
+  return hasMethods(value, ['warn', 'error'])
+}
+
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  return methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function')
+}
+
+function resolveUrl(name: string, input: unknown): string {
+  if (typeof input !== 'string') throw new InvalidOptionError(name, 'must be a URL string')
+  let url: URL
+  try {
+    url = new URL(input)
+  } catch {
+    throw new InvalidOptionError(name, 'must be an absolute URL such as "https://auth.example.com"')
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InvalidOptionError(name, 'must be an http(s) URL')
+  }
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw new InvalidOptionError(name, 'must not contain credentials, a query or a fragment')
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+function cookieName(name: string, input: unknown, fallback: string): string {
+  if (input === undefined) return fallback
+  if (typeof input !== 'string' || !COOKIE_NAME.test(input)) {
+    throw new InvalidOptionError(name, 'must be a valid cookie name')
+  }
+  return input
+}
+
+function integer(name: string, input: unknown, fallback: number, min: number, max: number): number {
+  if (input === undefined) return fallback
+  if (typeof input !== 'number' || !Number.isInteger(input) || input < min || input > max) {
+    throw new InvalidOptionError(name, `must be an integer from ${min} to ${max}`)
+  }
+  return input
+}
+
+function boolean(name: string, input: unknown, fallback: boolean): boolean {
+  if (input === undefined) return fallback
+  if (typeof input !== 'boolean') throw new InvalidOptionError(name, 'must be true or false')
+  return input
+}
+
+function optionalFunction<F>(name: string, input: F | undefined): F | undefined {
+  if (input === undefined) return undefined
+  if (typeof input !== 'function') throw new InvalidOptionError(name, 'must be a function')
+  return input
+}
+
+function rejectUnknownKeys(input: object, known: object, prefix: string): void {
+  for (const key of Object.keys(input)) {
+    if (Object.hasOwn(known, key)) continue
+    const hint = closest(key, Object.keys(known))
+    throw new InvalidOptionError(
+      prefix + key,
+      `is not an option${hint === undefined ? '' : `. Did you mean "${prefix}${hint}"?`}`,
+    )
+  }
+}
+
+function closest(input: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Math.max(2, Math.floor(input.length / 3)) + 1
+  for (const candidate of candidates) {
+    const a = input.toLowerCase()
+    const b = candidate.toLowerCase()
+    // A unit-less or shortened name ("refreshTimeout") is as good a hint as a typo.
+    const distance = a.length >= 4 && b.startsWith(a) ? 1 : editDistance(a, b)
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  return best
+}
+
+/** Levenshtein distance, O(a·b); option names are short. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution)
+    }
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)]
+}

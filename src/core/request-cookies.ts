@@ -1,0 +1,132 @@
+/**
+ * Reading and rewriting the request's `Cookie` header. Only the session and refresh cookies are
+ * looked at; every other cookie is kept byte for byte, because re-encoding cookies that belong to
+ * other parts of the app can break them.
+ *
+ * @module
+ */
+
+/** The Corbado cookies found in one Cookie header. */
+export interface CorbadoCookies {
+  /** The first session-token cookie, primary name before legacy name. */
+  readonly sessionToken: string | undefined
+  /** The first refresh-token cookie, primary name before legacy name. */
+  readonly refreshToken: string | undefined
+  /** How many session cookies (all names) the header carries; more than one is normalised. */
+  readonly sessionCookieCount: number
+}
+
+/** The cookie a rewrite puts in place of the session cookies, or `undefined` to drop them. */
+export interface CookieReplacement {
+  readonly name: string
+  readonly value: string
+}
+
+/**
+ * Find the session and refresh cookies in `header`, scanning it once without parsing the other
+ * cookies. Names are matched exactly (RFC 6265 names are case-sensitive). Never throws.
+ *
+ * @param sessionNames - session cookie names, most preferred first.
+ * @param refreshNames - refresh cookie names, most preferred first.
+ */
+export function readCorbadoCookies(
+  header: string | undefined,
+  sessionNames: readonly string[],
+  refreshNames: readonly string[],
+): CorbadoCookies {
+  if (header === undefined || header === '') return NO_COOKIES
+  let session: string | undefined
+  let sessionRank = Infinity
+  let refresh: string | undefined
+  let refreshRank = Infinity
+  let sessionCookieCount = 0
+
+  let start = 0
+  while (start < header.length) {
+    let end = header.indexOf(';', start)
+    if (end === -1) end = header.length
+    const eq = header.indexOf('=', start)
+    if (eq !== -1 && eq < end) {
+      const name = header.slice(start, eq).trim()
+      const sessionIndex = sessionNames.indexOf(name)
+      if (sessionIndex !== -1) {
+        sessionCookieCount++
+        if (sessionIndex < sessionRank) {
+          sessionRank = sessionIndex
+          session = cookieValue(header, eq + 1, end)
+        }
+      } else {
+        const refreshIndex = refreshNames.indexOf(name)
+        if (refreshIndex !== -1 && refreshIndex < refreshRank) {
+          refreshRank = refreshIndex
+          refresh = cookieValue(header, eq + 1, end)
+        }
+      }
+    }
+    start = end + 1
+  }
+  return {
+    sessionToken: session === '' ? undefined : session,
+    refreshToken: refresh === '' ? undefined : refresh,
+    sessionCookieCount,
+  }
+}
+
+const NO_COOKIES: CorbadoCookies = Object.freeze({
+  sessionToken: undefined,
+  refreshToken: undefined,
+  sessionCookieCount: 0,
+})
+
+/**
+ * Rewrite `header`: drop every cookie named in `remove`, and put `replacement` where the first
+ * dropped cookie stood (or at the end). Other cookies are kept byte for byte; separators are
+ * normalised to `"; "`. Returns `''` when no cookie remains.
+ */
+export function rewriteCookieHeader(
+  header: string | undefined,
+  remove: readonly string[],
+  replacement: CookieReplacement | undefined,
+): string {
+  const kept: string[] = []
+  let insertAt = -1
+  for (const part of (header ?? '').split(';')) {
+    const pair = part.trim()
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    const name = (eq === -1 ? pair : pair.slice(0, eq)).trim()
+    if (remove.includes(name)) {
+      if (insertAt === -1) insertAt = kept.length
+      continue
+    }
+    kept.push(pair)
+  }
+  if (replacement !== undefined) {
+    const pair = `${replacement.name}=${replacement.value}`
+    if (insertAt === -1) kept.push(pair)
+    else kept.splice(insertAt, 0, pair)
+  }
+  return kept.join('; ')
+}
+
+/** The names of every cookie in `header`. */
+export function cookieNamesIn(header: string | undefined): Set<string> {
+  const names = new Set<string>()
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    names.add((eq === -1 ? part : part.slice(0, eq)).trim())
+  }
+  return names
+}
+
+function cookieValue(header: string, start: number, end: number): string {
+  let value = header.slice(start, end).trim()
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+  if (!value.includes('%')) return value
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    // Broken percent-encoding: keep the raw value, as the `cookie` package does.
+    return value
+  }
+}

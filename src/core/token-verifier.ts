@@ -1,0 +1,170 @@
+/**
+ * Token inspection: verify a session-token's signature (JWKS) and issuer with jose, or only
+ * decode it when verification is off, and remember verified tokens until they expire so the hot
+ * path is one map lookup.
+ *
+ * @module
+ */
+import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify } from 'jose'
+import type { JWTPayload } from 'jose'
+import { BoundedCache } from './bounded-cache.js'
+import type { CorbadoClaims, CorbadoSession } from './types.js'
+
+/** Why a token is not trusted. */
+export type TokenRejection =
+  | 'malformed'
+  | 'signature'
+  | 'claims'
+  | 'expired'
+  /** The signing keys could not be fetched: the token may be fine, but it is not trusted yet. */
+  | 'keys-unavailable'
+
+/** A token whose signature and issuer checked out (or that was decoded, with `verify: false`). */
+export interface VerifiedToken {
+  readonly claims: CorbadoClaims
+  /** `exp` in milliseconds since the epoch. */
+  readonly expiresAtMs: number
+  /** The session downstream sees when this token is used as it is. */
+  readonly session: CorbadoSession
+}
+
+/** What {@link TokenVerifier.inspect} found. */
+export type TokenInspection =
+  | { readonly status: 'valid'; readonly token: VerifiedToken }
+  | { readonly status: 'rejected'; readonly reason: TokenRejection; readonly subject?: string }
+
+/** Verifies session-tokens and remembers the verified ones. */
+export interface TokenVerifier {
+  /** The verified token from the cache, if it is there and unexpired at `now`. Synchronous. */
+  cached(token: string, now: number): VerifiedToken | undefined
+  /** Verify `token` (using the cache first). Never rejects. */
+  inspect(token: string, now: number): Promise<TokenInspection>
+  /** Hits and misses of the cache so far, and its size. */
+  cacheStats(): { hits: number; misses: number; size: number }
+}
+
+/** Settings of {@link createTokenVerifier}. */
+export interface TokenVerifierSettings {
+  readonly verify: boolean
+  readonly jwksUrl: string
+  readonly issuers: readonly string[]
+  readonly projectId: string
+  /** Upper bound of one JWKS download, milliseconds. */
+  readonly timeoutMs: number
+  readonly fetch: typeof globalThis.fetch
+  /** Most verified tokens remembered. */
+  readonly cacheSize: number
+}
+
+/** Corbado session-tokens are a few hundred bytes; anything far larger is not one. */
+const MAX_TOKEN_LENGTH = 8192
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/
+/** jose refetches the JWKS for an unknown `kid` at most this often (ms): forged `kid`s cost little. */
+const JWKS_COOLDOWN_MS = 30_000
+const JWKS_MAX_AGE_MS = 10 * 60_000
+
+/** Create a {@link TokenVerifier}. */
+export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerifier {
+  const cache = new BoundedCache<string, VerifiedToken>(settings.cacheSize)
+  let hits = 0
+  let misses = 0
+  const keys = createRemoteJWKSet(new URL(settings.jwksUrl), {
+    timeoutDuration: settings.timeoutMs,
+    cooldownDuration: JWKS_COOLDOWN_MS,
+    cacheMaxAge: JWKS_MAX_AGE_MS,
+    headers: { 'X-Corbado-ProjectID': settings.projectId },
+    [customFetch]: settings.fetch,
+  })
+  const issuers = [...settings.issuers]
+
+  async function verify(token: string, now: number): Promise<TokenInspection> {
+    if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) {
+      return { status: 'rejected', reason: 'malformed' }
+    }
+    let payload: JWTPayload
+    try {
+      if (settings.verify) {
+        payload = (
+          await jwtVerify(token, keys, {
+            algorithms: ['RS256'],
+            issuer: issuers,
+            requiredClaims: ['sub', 'exp'],
+            currentDate: new Date(now),
+          })
+        ).payload
+      } else {
+        payload = decodeJwt(token)
+      }
+    } catch (error) {
+      return rejection(error)
+    }
+    const claims = toClaims(payload)
+    if (claims === undefined) return { status: 'rejected', reason: 'claims' }
+    const expiresAtMs = claims.exp * 1000
+    if (expiresAtMs <= now) return { status: 'rejected', reason: 'expired', subject: claims.sub }
+    const verified: VerifiedToken = Object.freeze({
+      claims,
+      expiresAtMs,
+      session: Object.freeze({
+        userId: claims.sub,
+        claims,
+        token,
+        expiresAt: new Date(expiresAtMs),
+        refreshed: false,
+      }),
+    })
+    cache.set(token, verified, expiresAtMs, now)
+    return { status: 'valid', token: verified }
+  }
+
+  return {
+    cached(token, now) {
+      const hit = cache.get(token, now)
+      if (hit === undefined) misses++
+      else hits++
+      return hit
+    },
+    async inspect(token, now) {
+      const hit = cache.get(token, now)
+      if (hit !== undefined) return { status: 'valid', token: hit }
+      return verify(token, now)
+    },
+    cacheStats() {
+      return { hits, misses, size: cache.size }
+    },
+  }
+}
+
+function rejection(error: unknown): TokenInspection {
+  if (error instanceof errors.JWTExpired) {
+    const subject = error.payload.sub
+    return { status: 'rejected', reason: 'expired', ...(subject === undefined ? {} : { subject }) }
+  }
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return { status: 'rejected', reason: 'claims' }
+  if (
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JWKSMultipleMatchingKeys ||
+    error instanceof errors.JOSEAlgNotAllowed
+  ) {
+    return { status: 'rejected', reason: 'signature' }
+  }
+  if (
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWTInvalid ||
+    error instanceof errors.JOSENotSupported
+  ) {
+    return { status: 'rejected', reason: 'malformed' }
+  }
+  // JWKSTimeout, JWKSInvalid, a non-200 JWKS answer, or a network error.
+  return { status: 'rejected', reason: 'keys-unavailable' }
+}
+
+function toClaims(payload: JWTPayload): CorbadoClaims | undefined {
+  const { sub, exp, iss } = payload
+  if (typeof sub !== 'string' || sub === '' || typeof exp !== 'number' || !Number.isFinite(exp)) {
+    return undefined
+  }
+  return Object.freeze({ ...payload, sub, exp, iss: typeof iss === 'string' ? iss : '' })
+}

@@ -1,0 +1,128 @@
+/**
+ * Public types shared by the core and the adapters.
+ *
+ * @module
+ */
+import type { KeepAliveError, RefreshFailureReason } from './errors.js'
+
+/**
+ * The claims of a Corbado session-token.
+ * Corbado issues `iss`, `sub`, `exp`, `iat`, `nbf`, `jti`, `orig`, `version`, and `name`,
+ * `email` or `phone_number` when known.
+ */
+export interface CorbadoClaims {
+  readonly iss: string
+  /** The Corbado user ID, `usr-<digits>`. */
+  readonly sub: string
+  /** Expiry, seconds since the epoch. */
+  readonly exp: number
+  readonly iat?: number
+  readonly nbf?: number
+  readonly jti?: string
+  readonly name?: string
+  readonly email?: string
+  readonly phone_number?: string
+  /** The login identifier the user signed in with. */
+  readonly orig?: string
+  readonly version?: number
+  readonly [claim: string]: unknown
+}
+
+/** What downstream handlers see of a verified session. */
+export interface CorbadoSession {
+  /** The Corbado user ID (`sub`). */
+  readonly userId: string
+  /** The token's claims. Verified unless the middleware runs with `verify: false`. */
+  readonly claims: CorbadoClaims
+  /** The session-token (JWT) downstream should use, e.g. to call your own APIs. */
+  readonly token: string
+  /** When the token expires. */
+  readonly expiresAt: Date
+  /** `true` when this request refreshed the token (or received another request's refresh). */
+  readonly refreshed: boolean
+}
+
+/** A log function in pino's `(object, message)` form. */
+export type LogFn = (context: Record<string, unknown>, message: string) => void
+
+/**
+ * A logger: pino, bunyan-style child loggers and `console` all fit.
+ * Log lines never contain a token or refresh-token value.
+ */
+export interface Logger {
+  debug?: LogFn
+  info?: LogFn
+  warn: LogFn
+  error: LogFn
+}
+
+/** Given to `onRefresh` each time a request receives a refreshed session-token. */
+export interface RefreshEvent {
+  readonly userId: string
+  readonly expiresAt: Date
+  /** `true` when another request (or instance) made the upstream call and this one reused it. */
+  readonly coalesced: boolean
+  /** Time this request waited for the refresh, milliseconds. */
+  readonly durationMs: number
+}
+
+/** Given to `onSessionEnded` when the Frontend API rejected the refresh-token (401/403). */
+export interface SessionEndedEvent {
+  /** The user of the rejected session, when the request carried a verified token. */
+  readonly userId: string | undefined
+  /** The Frontend API's status: 401 or 403. */
+  readonly status: number
+  readonly coalesced: boolean
+}
+
+/** Given to `onCircuitChange` when the refresh circuit opens or closes. */
+export interface CircuitChangeEvent {
+  /** `open`: refreshes are paused; `closed`: a refresh succeeded again. */
+  readonly state: 'open' | 'closed'
+  /** Transient failures in a row when the state changed. */
+  readonly consecutiveFailures: number
+}
+
+/** Re-exported for hooks. */
+export type { KeepAliveError, RefreshFailureReason }
+
+/** What a request asks of the core: the adapter fills this from its framework's request. */
+export interface KeepAliveRequest<Req> {
+  /** HTTP method, upper case. */
+  readonly method: string
+  /** The raw `Cookie` header, if any. */
+  readonly cookieHeader: string | undefined
+  /** The framework's own request object, handed to `getRefreshToken` and `shouldRefresh`. */
+  readonly raw: Req
+}
+
+/**
+ * What the core decided for one request. Adapters apply it and hold no logic of their own:
+ * rewrite the request's Cookie header, expose `session`, and hand `setCookies` to
+ * {@link finalizeResponseHeaders} when headers are written.
+ */
+export interface KeepAliveOutcome {
+  /**
+   * - `none`: nothing to do (no session, a fresh session, or refresh not possible or not eligible).
+   * - `refreshed`: a new session-token was obtained (possibly by a coalesced request).
+   * - `ended`: the Frontend API rejected the refresh-token; the session is cleared.
+   * - `failed`: the refresh failed transiently; served fail-open.
+   */
+  readonly action: 'none' | 'refreshed' | 'ended' | 'failed'
+  /** The verified session downstream sees, or `undefined` for anonymous. */
+  readonly session: CorbadoSession | undefined
+  /**
+   * The Cookie header downstream must see: `undefined` leaves it untouched, `''` means no cookie
+   * remains and the header is removed.
+   */
+  readonly requestCookieHeader: string | undefined
+  /**
+   * The same change as name → value, for frameworks that parsed cookies already
+   * (`req.cookies`); `undefined` means the cookie is removed.
+   */
+  readonly requestCookies: Readonly<Record<string, string | undefined>>
+  /** `Set-Cookie` values to write; empty when the browser's cookies stay as they are. */
+  readonly setCookies: readonly string[]
+  /** Why a refresh failed, when `action` is `failed`. */
+  readonly failure: RefreshFailureReason | undefined
+}

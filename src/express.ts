@@ -1,0 +1,112 @@
+/**
+ * Express middleware (Express 4 and 5; any `node:http` framework with `(req, res, next)`).
+ *
+ * ```ts
+ * import { corbadoKeepAlive } from 'corbado-keepalive/express'
+ * app.use(corbadoKeepAlive({ projectId: 'pro-1234567890' }))
+ * app.get('/me', (req, res) => res.json(req.corbadoSession ?? null))
+ * ```
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createKeepAlive } from './core/keep-alive.js'
+import type { KeepAliveOptions } from './core/options.js'
+import type { KeepAliveStats } from './core/stats.js'
+import type { CorbadoSession, KeepAliveOutcome } from './core/types.js'
+import { writeOnHeaders } from './node/write-on-headers.js'
+
+declare global {
+  // Declaration merging is how Express users type request extensions.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The verified Corbado session, set by `corbadoKeepAlive`; `undefined` when anonymous. */
+      corbadoSession?: CorbadoSession | undefined
+    }
+  }
+}
+
+/** The middleware returned by {@link corbadoKeepAlive}. */
+export interface KeepAliveMiddleware<Req extends IncomingMessage = IncomingMessage> {
+  (req: Req, res: ServerResponse, next: (error?: unknown) => void): void
+  /** Counters since the middleware was created: refreshes, failures, cache hit rate, … */
+  stats(): KeepAliveStats
+}
+
+/**
+ * Create the keep-alive middleware. Options are validated now; see `KeepAliveOptions`.
+ *
+ * For each request it sets `req.corbadoSession`, rewrites `req.headers.cookie` (and
+ * `req.cookies` when cookie-parser ran first) so downstream reads the fresh token, and writes
+ * the session cookie when the response's headers are written.
+ *
+ * @typeParam Req - your request type, e.g. `express.Request`, as `getRefreshToken` and
+ *   `shouldRefresh` receive it.
+ * @throws {InvalidOptionError} when an option is missing, invalid or unknown.
+ */
+export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
+  options: KeepAliveOptions<Req>,
+): KeepAliveMiddleware<Req> {
+  const keepAlive = createKeepAlive(options)
+
+  function corbadoKeepAliveMiddleware(
+    req: Req,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void {
+    let decision: KeepAliveOutcome | Promise<KeepAliveOutcome>
+    try {
+      decision = keepAlive.handle({
+        method: req.method ?? 'GET',
+        cookieHeader: req.headers.cookie,
+        raw: req,
+      })
+    } catch (error) {
+      next(error)
+      return
+    }
+    if (!(decision instanceof Promise)) {
+      apply(req, res, decision)
+      next()
+      return
+    }
+    decision.then(
+      (outcome) => {
+        apply(req, res, outcome)
+        next()
+      },
+      // Only a bug rejects: expected conditions are outcomes.
+      (error: unknown) => {
+        next(error)
+      },
+    )
+  }
+
+  return Object.assign(corbadoKeepAliveMiddleware, { stats: () => keepAlive.stats() })
+}
+
+function apply(req: IncomingMessage, res: ServerResponse, outcome: KeepAliveOutcome): void {
+  ;(req as IncomingMessage & { corbadoSession?: CorbadoSession }).corbadoSession = outcome.session
+  if (outcome.requestCookieHeader !== undefined) {
+    if (outcome.requestCookieHeader === '') delete req.headers.cookie
+    else req.headers.cookie = outcome.requestCookieHeader
+    const parsed = (req as IncomingMessage & { cookies?: unknown }).cookies
+    if (typeof parsed === 'object' && parsed !== null) {
+      const jar = parsed as Record<string, unknown>
+      for (const [name, value] of Object.entries(outcome.requestCookies)) {
+        if (value === undefined) Reflect.deleteProperty(jar, name)
+        else jar[name] = value
+      }
+    }
+  }
+  writeOnHeaders(res, outcome.setCookies)
+}
+
+export type {
+  KeepAliveOptions,
+  SessionCookieOptions,
+  CircuitBreakerOptions,
+} from './core/options.js'
+export type { CorbadoSession, CorbadoClaims } from './core/types.js'
+export type { KeepAliveStats } from './core/stats.js'

@@ -1,0 +1,56 @@
+/**
+ * Validation and defaults of {@link FakeCorbadoOptions}.
+ *
+ * @module
+ */
+import { refreshCookie } from './http.js'
+import type { FakeCorbadoOptions } from './types.js'
+
+/** Options with defaults applied; `issuer` stays unset until the URL is known. */
+export interface ResolvedOptions {
+  projectId: string
+  sessionLifetimeSeconds: number
+  port: number
+  host: string
+  issuer: string | undefined
+  cookieDomain: string | undefined
+}
+
+/** Apply defaults; throw a `TypeError`/`RangeError` naming the first invalid option. */
+export function validateOptions(options: FakeCorbadoOptions): ResolvedOptions {
+  const {
+    projectId = 'pro-1234567890',
+    sessionLifetimeSeconds = 300,
+    port = 0,
+    host = '127.0.0.1',
+    issuer,
+    cookieDomain,
+  } = options
+  if (typeof projectId !== 'string' || !/^pro-\d+$/.test(projectId)) {
+    throw new TypeError(
+      `options.projectId must look like "pro-<digits>", got ${JSON.stringify(projectId)}`,
+    )
+  }
+  if (!Number.isSafeInteger(sessionLifetimeSeconds) || sessionLifetimeSeconds <= 0) {
+    throw new RangeError(
+      `options.sessionLifetimeSeconds must be a positive integer, got ${sessionLifetimeSeconds}`,
+    )
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`options.port must be an integer in 0-65535, got ${port}`)
+  }
+  if (typeof host !== 'string' || host === '') {
+    throw new TypeError('options.host must be a non-empty string')
+  }
+  if (issuer !== undefined && (typeof issuer !== 'string' || issuer === '')) {
+    throw new TypeError('options.issuer must be a non-empty string')
+  }
+  if (cookieDomain !== undefined) {
+    try {
+      refreshCookie('probe', undefined, cookieDomain)
+    } catch {
+      throw new TypeError(`options.cookieDomain is not a valid cookie domain: ${cookieDomain}`)
+    }
+  }
+  return { projectId, sessionLifetimeSeconds, port, host, issuer, cookieDomain }
+}

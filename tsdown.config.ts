@@ -4,7 +4,11 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     express: 'src/express.ts',
+    koa: 'src/koa.ts',
+    redis: 'src/redis.ts',
+    gateway: 'src/gateway.ts',
     testing: 'src/testing/index.ts',
+    cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
   platform: 'node',
@@ -12,5 +16,6 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  exports: true,
+  // The exports map in package.json is written by hand, so parallel builds never rewrite it.
+  exports: false,
 })

@@ -1,14 +1,14 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
-import { EXPRESS_MAJORS, startExpressApp } from '../helpers/express-app.js'
-import type { ExpressTestApp } from '../helpers/express-app.js'
+import { FRAMEWORKS } from '../helpers/frameworks.js'
+import type { TestApp } from '../helpers/frameworks.js'
 import { claimsOf, cookies, setCookieOf, valueOf } from '../helpers/http.js'
 
 // One row of DESIGN.md's behaviour table per test, on both Express majors.
-describe.each(EXPRESS_MAJORS)('$name: behaviour table', ({ express }) => {
+describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
   let fake: FakeCorbado
-  let app: ExpressTestApp
+  let app: TestApp
 
   beforeAll(async () => {
     fake = await startFakeCorbado()
@@ -19,7 +19,7 @@ describe.each(EXPRESS_MAJORS)('$name: behaviour table', ({ express }) => {
   beforeEach(async () => {
     fake.setFault(undefined)
     fake.resetCalls()
-    app = await startExpressApp(express, { projectId: fake.projectId, frontendApiUrl: fake.url })
+    app = await framework.start({ projectId: fake.projectId, frontendApiUrl: fake.url })
   })
   afterEach(async () => {
     await app.close()
@@ -131,17 +131,6 @@ describe.each(EXPRESS_MAJORS)('$name: behaviour table', ({ express }) => {
   })
 
   it('downstream writes its own session cookie (logout): downstream wins', async () => {
-    await app.close()
-    app = await startExpressApp(
-      express,
-      { projectId: fake.projectId, frontendApiUrl: fake.url },
-      (a) => {
-        a.get('/logout', (_req, res) => {
-          res.clearCookie('cbo_session_token', { path: '/' })
-          res.send('bye')
-        })
-      },
-    )
     const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
     const response = await app.get(
       '/logout',

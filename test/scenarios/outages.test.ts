@@ -1,0 +1,149 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startFakeCorbado } from '../../src/testing/index.js'
+import type { FakeCorbado, FakeFault } from '../../src/testing/index.js'
+import { FRAMEWORKS } from '../helpers/frameworks.js'
+import type { TestApp } from '../helpers/frameworks.js'
+import { cookies } from '../helpers/http.js'
+
+const TIMEOUT_MS = 300
+
+describe.each(FRAMEWORKS)('$name: provider faults and timeouts', (framework) => {
+  let fake: FakeCorbado
+  let app: TestApp
+
+  beforeAll(async () => {
+    fake = await startFakeCorbado()
+  })
+  afterAll(async () => {
+    await fake.close()
+  })
+  beforeEach(async () => {
+    fake.setFault(undefined)
+    fake.setLatency(0)
+    fake.resetCalls()
+    app = await framework.start({
+      projectId: fake.projectId,
+      frontendApiUrl: fake.url,
+      refreshTimeoutMs: TIMEOUT_MS,
+      circuitBreaker: false,
+    })
+  })
+  afterEach(async () => {
+    await app.close()
+  })
+
+  const faults: [string, FakeFault, string][] = [
+    ['500', { type: 'status', status: 500 }, 'upstream-error'],
+    [
+      '503 with Retry-After',
+      { type: 'status', status: 503, retryAfterSeconds: 30 },
+      'upstream-error',
+    ],
+    ['429', { type: 'status', status: 429 }, 'rate-limited'],
+    ['400 (wrong project)', { type: 'status', status: 400 }, 'unexpected-status'],
+    ['a hang', { type: 'hang' }, 'timeout'],
+    ['a connection reset', { type: 'reset' }, 'network'],
+    ['a body that is not JSON', { type: 'non-json' }, 'bad-response'],
+    ['an empty body', { type: 'empty-body' }, 'bad-response'],
+    ['a body without a token', { type: 'missing-token' }, 'bad-response'],
+    ['a token signed by an unknown key', { type: 'unknown-key' }, 'unverifiable-token'],
+    ['a token with a bad signature', { type: 'bad-signature' }, 'unverifiable-token'],
+    ['a token for another user', { type: 'other-user' }, 'unverifiable-token'],
+    ['an expired token', { type: 'expired-token' }, 'unverifiable-token'],
+  ]
+
+  it.each(faults)(
+    '%s: fail open with the still-valid token, within the timeout',
+    async (_, fault, reason) => {
+      const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+      fake.setFault(fault)
+      const started = performance.now()
+      const { response, seen } = await app.seen(
+        cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
+      )
+      const elapsed = performance.now() - started
+      expect(response.status).toBe(200)
+      expect(seen.session).toMatchObject({ userId: 'usr-1', token: sessionToken, refreshed: false })
+      expect(response.headers.getSetCookie()).toEqual([])
+      expect(elapsed).toBeLessThan(TIMEOUT_MS + 200)
+      expect(app.stats().failures[reason as 'network']).toBe(1)
+    },
+  )
+
+  it('a hang is cut at refreshTimeoutMs, even for a request with no session-token left', async () => {
+    const { refreshToken } = fake.login('usr-1')
+    fake.setFault({ type: 'hang' })
+    const started = performance.now()
+    const { seen } = await app.seen(cookies({ cbo_refresh_token: refreshToken }))
+    const elapsed = performance.now() - started
+    expect(seen.session).toBeNull()
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 200)
+  })
+
+  it('added latency below the timeout still refreshes', async () => {
+    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    fake.setLatency(100)
+    const { seen } = await app.seen(
+      cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
+    )
+    expect(seen.session?.refreshed).toBe(true)
+  })
+
+  it('the signing keys unavailable at start: nothing unverified is trusted, nobody is logged out', async () => {
+    const { sessionToken, refreshToken } = fake.login('usr-1')
+    fake.setFault({ type: 'status', status: 503, route: 'jwks' })
+    const header = cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken })
+    const { response, seen } = await app.seen(header)
+    expect(response.status).toBe(200)
+    expect(seen.session).toBeNull()
+    expect(seen.cookie).toBe(header)
+    expect(response.headers.getSetCookie()).toEqual([])
+  })
+})
+
+describe.each(FRAMEWORKS)('$name: circuit breaker', (framework) => {
+  let fake: FakeCorbado
+  let app: TestApp
+
+  beforeAll(async () => {
+    fake = await startFakeCorbado()
+  })
+  afterAll(async () => {
+    await app.close()
+    await fake.close()
+  })
+
+  it('after repeated failures, refreshes are skipped for the cool-down, then tried again', async () => {
+    const events: string[] = []
+    app = await framework.start({
+      projectId: fake.projectId,
+      frontendApiUrl: fake.url,
+      refreshTimeoutMs: 2000,
+      circuitBreaker: { failureThreshold: 3, cooldownMs: 400 },
+      onCircuitChange: (event) => events.push(event.state),
+    })
+    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    const header = cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken })
+    fake.setFault({ type: 'hang' })
+    // Hangs are cut at 2 s; with the fault as 500 the failures come fast.
+    fake.setFault({ type: 'status', status: 500 })
+    for (let i = 0; i < 3; i++) await app.seen(header)
+    expect(fake.refreshCount).toBe(3)
+    expect(events).toEqual(['open'])
+
+    fake.setFault({ type: 'hang' })
+    const started = performance.now()
+    const { seen } = await app.seen(header)
+    expect(performance.now() - started).toBeLessThan(150)
+    expect(seen.session?.token).toBe(sessionToken)
+    expect(fake.refreshCount).toBe(3)
+    expect(app.stats().failures['circuit-open']).toBe(1)
+
+    fake.setFault(undefined)
+    await new Promise((resolve) => setTimeout(resolve, 450))
+    const after = await app.seen(header)
+    expect(after.seen.session?.refreshed).toBe(true)
+    expect(events).toEqual(['open', 'closed'])
+  })
+})

@@ -17,6 +17,7 @@ export default defineConfig(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
   {
@@ -26,7 +27,15 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['express', 'koa', 'ioredis', 'redis', 'node:http', 'http', 'http-proxy-middleware'],
+          paths: [
+            'express',
+            'koa',
+            'ioredis',
+            'redis',
+            'node:http',
+            'http',
+            'http-proxy-middleware',
+          ],
         },
       ],
     },

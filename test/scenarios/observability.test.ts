@@ -10,7 +10,13 @@ function serialise(value: unknown): string {
   const seen = new WeakSet()
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v instanceof Error) {
-      return { name: v.name, message: v.message, stack: v.stack, cause: v.cause, ...v }
+      return {
+        ...Object.fromEntries(Object.entries(v)),
+        name: v.name,
+        message: v.message,
+        stack: v.stack,
+        cause: v.cause,
+      }
     }
     if (typeof v === 'object' && v !== null) {
       if (seen.has(v)) return '[circular]'

@@ -42,11 +42,14 @@ export function readCorbadoCookies(
   let sessionCookieCount = 0
 
   let start = 0
+  let eq = -1
   while (start < header.length) {
     let end = header.indexOf(';', start)
     if (end === -1) end = header.length
-    const eq = header.indexOf('=', start)
-    if (eq !== -1 && eq < end) {
+    // Remembering the next '=' keeps a header of many '='-less pairs linear, not quadratic.
+    if (eq < start) eq = header.indexOf('=', start)
+    if (eq === -1) break
+    if (eq < end) {
       const name = header.slice(start, eq).trim()
       const sessionIndex = sessionNames.indexOf(name)
       if (sessionIndex !== -1) {

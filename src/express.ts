@@ -14,7 +14,7 @@ import { createKeepAlive } from './core/keep-alive.js'
 import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
 import type { CorbadoSession, KeepAliveOutcome } from './core/types.js'
-import { writeOnHeaders } from './node/write-on-headers.js'
+import { applyOutcome } from './node/apply-outcome.js'
 
 declare global {
   // Declaration merging is how Express users type request extensions.
@@ -88,19 +88,7 @@ export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
 
 function apply(req: IncomingMessage, res: ServerResponse, outcome: KeepAliveOutcome): void {
   ;(req as IncomingMessage & { corbadoSession?: CorbadoSession }).corbadoSession = outcome.session
-  if (outcome.requestCookieHeader !== undefined) {
-    if (outcome.requestCookieHeader === '') delete req.headers.cookie
-    else req.headers.cookie = outcome.requestCookieHeader
-    const parsed = (req as IncomingMessage & { cookies?: unknown }).cookies
-    if (typeof parsed === 'object' && parsed !== null) {
-      const jar = parsed as Record<string, unknown>
-      for (const [name, value] of Object.entries(outcome.requestCookies)) {
-        if (value === undefined) Reflect.deleteProperty(jar, name)
-        else jar[name] = value
-      }
-    }
-  }
-  writeOnHeaders(res, outcome.setCookies)
+  applyOutcome(req, res, outcome)
 }
 
 export type {

@@ -3,3 +3,7 @@ declare module 'express4' {
   import express from 'express'
   export default express
 }
+declare module 'koa2' {
+  import Koa from 'koa'
+  export default Koa
+}

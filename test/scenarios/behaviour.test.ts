@@ -5,7 +5,7 @@ import { FRAMEWORKS } from '../helpers/frameworks.js'
 import type { TestApp } from '../helpers/frameworks.js'
 import { claimsOf, cookies, setCookieOf, valueOf } from '../helpers/http.js'
 
-// One row of DESIGN.md's behaviour table per test, on both Express majors.
+// One row of DESIGN.md's behaviour table per test, on every framework major.
 describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
   let fake: FakeCorbado
   let app: TestApp
@@ -97,6 +97,32 @@ describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
       /^cbo_refresh_token=; Max-Age=0; Path=\//,
     )
     expect(response.headers.get('cache-control')).toBe('private, no-store')
+  })
+
+  it('a revoked session with only the refresh-token left: anonymous, the dead cookie is cleared', async () => {
+    const { refreshToken } = fake.login('usr-1')
+    fake.revoke(refreshToken)
+    const { response, seen } = await app.seen(cookies({ cbo_refresh_token: refreshToken, b: '2' }))
+    expect(seen).toEqual({ session: null, cookie: 'b=2' })
+    expect(valueOf(setCookieOf(response, 'cbo_refresh_token'))).toBe('')
+    expect(valueOf(setCookieOf(response, 'cbo_session_token'))).toBe('')
+    expect(response.headers.get('cache-control')).toBe('private, no-store')
+    expect(response.headers.get('vary')).toMatch(/\bCookie\b/)
+    expect(fake.refreshCount).toBe(1)
+  })
+
+  it('a revoked session under the legacy names: every Corbado cookie it sent is cleared', async () => {
+    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    fake.revoke(refreshToken)
+    const { response, seen } = await app.seen(
+      cookies({ cbo_short_session: sessionToken, cbo_long_session: refreshToken }),
+    )
+    expect(seen).toEqual({ session: null, cookie: null })
+    const cleared = response.headers
+      .getSetCookie()
+      .filter((cookie) => valueOf(cookie) === '' && cookie.includes('Max-Age=0'))
+      .map((cookie) => cookie.split('=')[0])
+    expect(cleared.sort()).toEqual(['cbo_long_session', 'cbo_session_token', 'cbo_short_session'])
   })
 
   it('refresh answered 403: the session ends too', async () => {

@@ -87,6 +87,26 @@ describe.each(FRAMEWORKS)('$name: the session cookie', (framework) => {
     expect(response.headers.get('cache-control')).toBe('private, no-store')
   })
 
+  it('makes a response downstream marked cacheable private, and varies it on Cookie', async () => {
+    const a = await start()
+    const response = await a.get('/cacheable', expiring())
+    expect(setCookieOf(response, 'cbo_session_token')).toBeDefined()
+    expect(response.headers.get('cache-control')).toBe('private, no-store')
+    expect(response.headers.get('vary')).toBe('Accept-Encoding, Cookie')
+    expect(await response.text()).toBe('cached')
+  })
+
+  it('leaves a cacheable response alone when it carries no session cookie', async () => {
+    const a = await start()
+    const response = await a.get(
+      '/cacheable',
+      cookies({ cbo_session_token: fake.login('usr-1').sessionToken }),
+    )
+    expect(response.headers.getSetCookie()).toEqual([])
+    expect(response.headers.get('cache-control')).toBe('public, max-age=60')
+    expect(response.headers.get('vary')).toBe('Accept-Encoding')
+  })
+
   it('survives a streamed response whose headers were flushed first', async () => {
     const a = await start()
     const response = await a.get('/stream', expiring())

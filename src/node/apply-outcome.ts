@@ -1,0 +1,35 @@
+/**
+ * Applying the core's {@link KeepAliveOutcome} to a `node:http` request and response: what every
+ * adapter for a framework built on `node:http` does alike, whatever the framework calls them.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { KeepAliveOutcome } from '../core/types.js'
+import { writeOnHeaders } from './write-on-headers.js'
+
+/**
+ * Apply `outcome` before downstream runs: rewrite the request's `Cookie` header (and the jar of
+ * cookie-parser, when it ran first) so everything later reads the fresh token, and have the
+ * outcome's `Set-Cookie`s written when the response's headers are. Exposing the session is left
+ * to the adapter: each framework has its own place for it.
+ */
+export function applyOutcome(
+  req: IncomingMessage,
+  res: ServerResponse,
+  outcome: KeepAliveOutcome,
+): void {
+  if (outcome.requestCookieHeader !== undefined) {
+    if (outcome.requestCookieHeader === '') delete req.headers.cookie
+    else req.headers.cookie = outcome.requestCookieHeader
+    const parsed = (req as IncomingMessage & { cookies?: unknown }).cookies
+    if (typeof parsed === 'object' && parsed !== null) {
+      const jar = parsed as Record<string, unknown>
+      for (const [name, value] of Object.entries(outcome.requestCookies)) {
+        if (value === undefined) Reflect.deleteProperty(jar, name)
+        else jar[name] = value
+      }
+    }
+  }
+  writeOnHeaders(res, outcome.setCookies)
+}

@@ -40,7 +40,9 @@ export interface RefreshKey {
 export interface RefreshCoordinator {
   /**
    * Resolve with the result of `refresh` for `key`, running `refresh` at most once for concurrent
-   * callers. Must never reject: a coordinator that cannot coordinate runs `refresh` itself.
+   * callers. Must never reject for a reason of its own: a coordinator that cannot coordinate runs
+   * `refresh` itself. If `refresh` rejects (the keep-alive's never does), the callers sharing that
+   * attempt receive its rejection and nothing is reused.
    */
   coordinate(
     key: RefreshKey,

@@ -17,6 +17,7 @@ export {
 export type {
   CircuitBreakerOptions,
   KeepAliveOptions,
+  RefreshRateLimitOptions,
   ResolvedOptions,
   SessionCookieOptions,
 } from './core/options.js'

@@ -53,6 +53,8 @@ export class InvalidOptionError extends KeepAliveError {
  * - `unverifiable-token`: the new token failed verification (signature, issuer, expiry) or
  *   belongs to another user than the token it replaces.
  * - `circuit-open`: refreshes are paused after repeated failures; nothing was sent.
+ * - `throttled`: the refresh-token has not refreshed successfully before and its client (or all
+ *   such clients together) exceeded `refreshRateLimit`; nothing was sent.
  */
 export type RefreshFailureReason =
   | 'network'
@@ -63,6 +65,7 @@ export type RefreshFailureReason =
   | 'bad-response'
   | 'unverifiable-token'
   | 'circuit-open'
+  | 'throttled'
 
 /** All {@link RefreshFailureReason} values, in a stable order (for stats and docs). */
 export const REFRESH_FAILURE_REASONS: readonly RefreshFailureReason[] = Object.freeze([
@@ -74,6 +77,7 @@ export const REFRESH_FAILURE_REASONS: readonly RefreshFailureReason[] = Object.f
   'bad-response',
   'unverifiable-token',
   'circuit-open',
+  'throttled',
 ])
 
 /** A refresh failed transiently; the session was kept (fail open). Reported to `onError`. */

@@ -21,6 +21,7 @@ import { resolveOptions } from './options.js'
 import type { KeepAliveOptions, ResolvedOptions } from './options.js'
 import { createRefreshClient } from './refresh-client.js'
 import { refreshKeyOf } from './refresh-key.js'
+import { RefreshLimiter } from './refresh-limiter.js'
 import { cookieNamesIn, readCorbadoCookies, rewriteCookieHeader } from './request-cookies.js'
 import type { CorbadoCookies } from './request-cookies.js'
 import { clearingSetCookie, sessionSetCookie } from './set-cookie.js'
@@ -45,6 +46,11 @@ export interface KeepAlive<Req = unknown> {
 
 /** The most verified tokens remembered; each is a few hundred bytes plus its claims. */
 const VERIFIED_TOKEN_CACHE_SIZE = 10_000
+/** The most rate-limit buckets and proven refresh-token hashes remembered, each. */
+const RATE_LIMIT_ENTRIES = 10_000
+// A session value is written back into the Cookie header only if it is a valid cookie-octet
+// string (RFC 6265 §4.1.1); a decoded value with `;` or `,` could smuggle in another cookie.
+const COOKIE_OCTETS = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+$/
 const NO_COOKIES: Readonly<Record<string, string | undefined>> = Object.freeze({})
 const NO_SET_COOKIES: readonly string[] = Object.freeze([])
 const ANONYMOUS: KeepAliveOutcome = Object.freeze({
@@ -91,6 +97,10 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       hook('onCircuitChange', o.onCircuitChange, { state, consecutiveFailures })
     },
   })
+  const limiter =
+    o.refreshRateLimit === undefined
+      ? undefined
+      : new RefreshLimiter({ ...o.refreshRateLimit, maxEntries: RATE_LIMIT_ENTRIES }, Date.now())
 
   function handle(request: KeepAliveRequest<Req>): KeepAliveOutcome | Promise<KeepAliveOutcome> {
     const cookies = readCorbadoCookies(
@@ -103,7 +113,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       cookies.refreshToken === undefined &&
       o.getRefreshToken === undefined
     ) {
-      return ANONYMOUS
+      return cookies.sessionCookieCount > 1 ? keep(undefined, request, cookies) : ANONYMOUS
     }
     if (cookies.sessionToken !== undefined && cookies.sessionCookieCount === 1) {
       const now = Date.now()
@@ -123,9 +133,12 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     try {
       let current: VerifiedToken | undefined
       let subject: string | undefined
+      // Set when the signing keys could not be had: a refreshed token could not be verified either.
+      let keysUnavailable: 'timeout' | 'unverifiable-token' | undefined
       if (cookies.sessionToken !== undefined) {
         const inspection = await deadline.race(verifier.inspect(cookies.sessionToken, Date.now()))
         if (inspection === TIMED_OUT) {
+          keysUnavailable = 'timeout'
           log(
             'debug',
             { reason: 'keys-unavailable' },
@@ -137,6 +150,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
         } else {
           // An expired token's signature was checked, so its subject can be trusted for matching.
           subject = inspection.subject
+          if (inspection.reason === 'keys-unavailable') keysUnavailable = 'unverifiable-token'
           log(
             'debug',
             { reason: inspection.reason },
@@ -149,6 +163,9 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       }
       const refreshToken = refreshTokenOf(request, cookies)
       if (refreshToken === undefined || !mayRefresh(request)) return keep(current, request, cookies)
+      // Without keys (or with the budget spent on waiting for them) a refresh would only add load
+      // on a provider that is struggling already: its token could not be trusted.
+      if (keysUnavailable !== undefined) return failed(keysUnavailable, undefined, request, cookies)
       return await refresh(request, cookies, refreshToken, subject, current, deadline)
     } finally {
       deadline.clear()
@@ -167,14 +184,15 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     const permit = breaker.acquire(startedAt)
     if (permit === 'rejected') return failed('circuit-open', current, request, cookies)
 
+    const key = refreshKeyOf(refreshToken)
     const raced = await deadline.race(
-      coordinator.coordinate(refreshKeyOf(refreshToken), () =>
-        refreshUpstream(refreshToken, subject),
-      ),
+      coordinator.coordinate(key, () => refreshUpstream(key.id, refreshToken, subject, request)),
     )
+    // The upstream call settles the breaker; a trial that made none (a reused result, or the
+    // deadline hit first) must not hold the half-open circuit.
+    if (permit === 'trial') breaker.release()
     const result: CoordinatedRefreshResult =
       raced === TIMED_OUT ? { kind: 'failed', reason: 'timeout', coalesced: true } : raced
-    settleBreaker(permit, result)
 
     if (result.kind === 'ended') {
       counters.sessionEnded()
@@ -208,8 +226,36 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     return refreshed(token, request.cookieHeader)
   }
 
-  /** The upstream refresh, run by whichever request the coordinator elects. Never rejects. */
+  /**
+   * The upstream refresh, run by whichever request the coordinator elects. Never rejects.
+   * Its outcome, not each waiting request's, feeds the circuit breaker: one upstream failure
+   * counts once, and a hang counts when the call times out even if every request gave up first.
+   */
   async function refreshUpstream(
+    keyId: string,
+    refreshToken: string,
+    subject: string | undefined,
+    request: KeepAliveRequest<Req>,
+  ): Promise<SharedRefreshResult> {
+    const caller = {
+      refreshKeyId: keyId,
+      // With `verify: false` a subject is only decoded, so anyone could claim one.
+      verifiedUser: o.verify ? subject : undefined,
+      clientKey: limiter === undefined ? undefined : clientKeyOf(request),
+    }
+    if (limiter !== undefined && !limiter.tryAcquire(caller, Date.now())) {
+      log('debug', { reason: 'throttled' }, 'corbado-keepalive: upstream refresh throttled')
+      return { kind: 'failed', reason: 'throttled' }
+    }
+    const result = await callAndVerify(refreshToken, subject)
+    if (result.kind === 'failed') breaker.recordFailure(Date.now())
+    else breaker.recordSuccess()
+    if (result.kind === 'refreshed') limiter?.recordSuccess(keyId, Date.now())
+    else if (result.kind === 'ended') limiter?.recordEnded(keyId)
+    return result
+  }
+
+  async function callAndVerify(
     refreshToken: string,
     subject: string | undefined,
   ): Promise<SharedRefreshResult> {
@@ -245,12 +291,6 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       return { kind: 'failed', reason: 'unverifiable-token' }
     }
     return { kind: 'refreshed', sessionToken: answer.sessionToken }
-  }
-
-  function settleBreaker(permit: 'allowed' | 'trial', result: CoordinatedRefreshResult): void {
-    if (result.kind !== 'failed') breaker.recordSuccess()
-    // One upstream failure counts once, not once per request that waited for it.
-    else if (!result.coalesced || permit === 'trial') breaker.recordFailure(Date.now())
   }
 
   /** Use the session as it is (or anonymous), normalising duplicate session cookies. */
@@ -324,11 +364,18 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     cookieHeader: string | undefined,
     cookies: CorbadoCookies,
   ): Pick<KeepAliveOutcome, 'requestCookieHeader' | 'requestCookies'> {
-    if (cookies.sessionCookieCount <= 1 || cookies.sessionToken === undefined) {
+    if (cookies.sessionCookieCount <= 1) {
       return { requestCookieHeader: undefined, requestCookies: NO_COOKIES }
     }
-    // Several session cookies (e.g. one per path or domain): downstream sees the one we judged.
+    // Several session cookies (e.g. one per path or domain): downstream sees the one we judged,
+    // or none when that one is empty or could not be written back as it is.
     const value = cookies.sessionToken
+    if (value === undefined || !COOKIE_OCTETS.test(value)) {
+      return {
+        requestCookieHeader: rewriteCookieHeader(cookieHeader, o.sessionCookieNames, undefined),
+        requestCookies: removals(o.sessionCookieNames),
+      }
+    }
     return {
       requestCookieHeader: rewriteCookieHeader(cookieHeader, o.sessionCookieNames, {
         name: o.sessionCookieName,
@@ -351,6 +398,18 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       }
     }
     return cookies.refreshToken
+  }
+
+  function clientKeyOf(request: KeepAliveRequest<Req>): string | undefined {
+    const custom = o.refreshRateLimit?.clientKey
+    if (custom === undefined) return defaultClientKey(request.raw)
+    try {
+      const key = custom(request.raw)
+      return typeof key === 'string' && key !== '' ? key : undefined
+    } catch (error) {
+      report(new HookFailedError('refreshRateLimit.clientKey', error))
+      return undefined
+    }
   }
 
   function mayRefresh(request: KeepAliveRequest<Req>): boolean {
@@ -423,6 +482,15 @@ function removals(
   for (const name of names) changes[name] = undefined
   if (keep !== undefined) changes[keep] = value
   return changes
+}
+
+/** `req.ip` (Express, Koa: trust-proxy aware), else the socket's address (`node:http`). */
+function defaultClientKey(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const { ip, socket } = raw as { ip?: unknown; socket?: { remoteAddress?: unknown } }
+  if (typeof ip === 'string' && ip !== '') return ip
+  const address = socket?.remoteAddress
+  return typeof address === 'string' && address !== '' ? address : undefined
 }
 
 function describe(error: unknown): string {

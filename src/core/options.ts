@@ -91,6 +91,14 @@ export interface KeepAliveOptions<Req = unknown> {
   circuitBreaker?: CircuitBreakerOptions | false
   /** Called when the refresh circuit opens or closes again. */
   onCircuitChange?: (event: CircuitChangeEvent) => void
+  /**
+   * Bound the upstream refresh calls of refresh-tokens that have not refreshed successfully
+   * before, so many made-up refresh-tokens cannot make this process hammer the Frontend API.
+   * A limited refresh fails open with reason `throttled`. Requests of one session share one
+   * upstream call and are never limited. `false` disables it. Default
+   * `{ perClientPerMinute: 30, unprovenPerSecond: 20 }`.
+   */
+  refreshRateLimit?: RefreshRateLimitOptions<Req> | false
   /** The `fetch` used for refresh calls and JWKS, e.g. undici's with a proxy. Default: global `fetch`. */
   fetch?: typeof globalThis.fetch
 }
@@ -103,6 +111,32 @@ export interface CircuitBreakerOptions {
   cooldownMs?: number
 }
 
+/**
+ * Settings of the refresh rate limit. A refresh-token that refreshed successfully before is never
+ * limited; the limits apply to the others.
+ *
+ * @typeParam Req - the framework's request type, given to `clientKey`.
+ */
+export interface RefreshRateLimitOptions<Req = unknown> {
+  /**
+   * Upstream refreshes per minute (and burst) for one client: the verified user when the request
+   * carries a signature-checked session-token, expired or not, else the client's address.
+   * Default `30`.
+   */
+  perClientPerMinute?: number
+  /**
+   * Upstream refreshes per second, all clients together, for requests without a verified
+   * session-token; up to 5 seconds' worth may come at once. Default `20`.
+   */
+  unprovenPerSecond?: number
+  /**
+   * The client's identity for `perClientPerMinute` when the request carries no verified
+   * session-token. Default: `req.ip` (Express and Koa, which honour their trust-proxy settings),
+   * else `req.socket.remoteAddress`.
+   */
+  clientKey?: (req: Req) => string | undefined
+}
+
 /** Defaults of {@link KeepAliveOptions}. */
 export const DEFAULTS = Object.freeze({
   refreshBeforeExpirySeconds: 60,
@@ -112,6 +146,7 @@ export const DEFAULTS = Object.freeze({
   verify: true,
   cookie: Object.freeze({ path: '/', secure: true, sameSite: 'lax', httpOnly: false } as const),
   circuitBreaker: Object.freeze({ failureThreshold: 5, cooldownMs: 10_000 }),
+  refreshRateLimit: Object.freeze({ perClientPerMinute: 30, unprovenPerSecond: 20 }),
 })
 
 /** Cookie names Corbado used before `cbo_session_token` / `cbo_refresh_token`; always read. */
@@ -145,6 +180,14 @@ export interface ResolvedOptions<Req> {
   /** With `circuitBreaker: false`, a threshold no run of failures reaches. */
   readonly circuitBreaker: Readonly<Required<CircuitBreakerOptions>>
   readonly onCircuitChange: ((event: CircuitChangeEvent) => void) | undefined
+  /** `undefined` when disabled with `refreshRateLimit: false`. */
+  readonly refreshRateLimit:
+    | {
+        readonly perClientPerMinute: number
+        readonly unprovenPerSecond: number
+        readonly clientKey: ((req: Req) => string | undefined) | undefined
+      }
+    | undefined
   readonly fetch: typeof globalThis.fetch
 }
 
@@ -168,10 +211,17 @@ const OPTION_KEYS: KeysEnum<KeepAliveOptions> = {
   onError: true,
   circuitBreaker: true,
   onCircuitChange: true,
+  refreshRateLimit: true,
   fetch: true,
 }
 
 const CIRCUIT_KEYS: KeysEnum<CircuitBreakerOptions> = { failureThreshold: true, cooldownMs: true }
+
+const RATE_LIMIT_KEYS: KeysEnum<RefreshRateLimitOptions> = {
+  perClientPerMinute: true,
+  unprovenPerSecond: true,
+  clientKey: true,
+}
 
 const COOKIE_KEYS: KeysEnum<SessionCookieOptions> = {
   path: true,
@@ -185,7 +235,8 @@ const PROJECT_ID = /^pro-\d+$/
 // RFC 6265 cookie-name: an RFC 7230 token.
 const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // Path and Domain attribute values must not contain controls or ';' (RFC 6265 §4.1.1).
-const ATTRIBUTE_VALUE = /^[\x20-\x3a\x3c-\x7e]+$/
+/** A valid cookie `Path` or `Domain` attribute value. Internal: shared with the gateway's options. */
+export const ATTRIBUTE_VALUE = /^[\x20-\x3a\x3c-\x7e]+$/
 
 /**
  * Validate `options` and apply defaults. Throws {@link InvalidOptionError} naming the first bad
@@ -207,7 +258,9 @@ export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOpt
 
   const frontendApiUrl = resolveUrl(
     'frontendApiUrl',
-    options.frontendApiUrl ?? `https://${projectId}.frontendapi.cloud.corbado.io`,
+    options.frontendApiUrl === undefined
+      ? `https://${projectId}.frontendapi.cloud.corbado.io`
+      : options.frontendApiUrl,
   )
   const sessionCookieName = cookieName(
     'sessionCookieName',
@@ -263,6 +316,7 @@ export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOpt
     onError: optionalFunction('onError', options.onError),
     circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
     onCircuitChange: optionalFunction('onCircuitChange', options.onCircuitChange),
+    refreshRateLimit: resolveRefreshRateLimit(options.refreshRateLimit),
     fetch: optionalFunction('fetch', options.fetch) ?? globalThis.fetch.bind(globalThis),
   })
 }
@@ -274,7 +328,8 @@ function resolveCookie(
   if (!isPlainObject(input)) throw new InvalidOptionError('cookie', 'must be an object')
   rejectUnknownKeys(input, COOKIE_KEYS, 'cookie.')
 
-  const path = input.path ?? DEFAULTS.cookie.path
+  // `=== undefined`, not `??`: a `null` is a mistake to report, not a request for the default.
+  const path = input.path === undefined ? DEFAULTS.cookie.path : input.path
   if (typeof path !== 'string' || !path.startsWith('/') || !ATTRIBUTE_VALUE.test(path)) {
     throw new InvalidOptionError(
       'cookie.path',
@@ -291,7 +346,7 @@ function resolveCookie(
   ) {
     throw new InvalidOptionError('cookie.domain', 'must be a host name such as "example.com"')
   }
-  const sameSite = input.sameSite ?? DEFAULTS.cookie.sameSite
+  const sameSite = input.sameSite === undefined ? DEFAULTS.cookie.sameSite : input.sameSite
   if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') {
     throw new InvalidOptionError('cookie.sameSite', 'must be "lax", "strict" or "none"')
   }
@@ -335,6 +390,35 @@ function resolveCircuitBreaker(input: unknown): ResolvedOptions<unknown>['circui
   })
 }
 
+function resolveRefreshRateLimit<Req>(
+  input: RefreshRateLimitOptions<Req> | false | undefined,
+): ResolvedOptions<Req>['refreshRateLimit'] {
+  if (input === false) return undefined
+  if (input !== undefined && !isPlainObject(input)) {
+    throw new InvalidOptionError('refreshRateLimit', 'must be an object or false')
+  }
+  if (input !== undefined) rejectUnknownKeys(input, RATE_LIMIT_KEYS, 'refreshRateLimit.')
+  const settings: RefreshRateLimitOptions<Req> | undefined = input
+  const defaults = DEFAULTS.refreshRateLimit
+  return Object.freeze({
+    perClientPerMinute: integer(
+      'refreshRateLimit.perClientPerMinute',
+      settings?.perClientPerMinute,
+      defaults.perClientPerMinute,
+      1,
+      1_000_000,
+    ),
+    unprovenPerSecond: integer(
+      'refreshRateLimit.unprovenPerSecond',
+      settings?.unprovenPerSecond,
+      defaults.unprovenPerSecond,
+      1,
+      1_000_000,
+    ),
+    clientKey: optionalFunction('refreshRateLimit.clientKey', settings?.clientKey),
+  })
+}
+
 function resolveCoordinator(input: unknown): RefreshCoordinator | undefined {
   if (input === undefined) return undefined
   if (!isCoordinator(input)) {
@@ -346,7 +430,8 @@ function resolveCoordinator(input: unknown): RefreshCoordinator | undefined {
   return input
 }
 
-function resolveLogger(input: unknown): Logger | undefined {
+/** Validate a `logger` option. Internal: shared with the gateway's options. */
+export function resolveLogger(input: unknown): Logger | undefined {
   if (input === undefined) return undefined
   if (!isLogger(input)) {
     throw new InvalidOptionError(
@@ -395,7 +480,14 @@ function cookieName(name: string, input: unknown, fallback: string): string {
   return input
 }
 
-function integer(name: string, input: unknown, fallback: number, min: number, max: number): number {
+/** Validate an integer option in `[min, max]`. Internal: shared with the gateway's options. */
+export function integer(
+  name: string,
+  input: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (input === undefined) return fallback
   if (typeof input !== 'number' || !Number.isInteger(input) || input < min || input > max) {
     throw new InvalidOptionError(name, `must be an integer from ${min} to ${max}`)
@@ -415,7 +507,8 @@ function optionalFunction<F>(name: string, input: F | undefined): F | undefined 
   return input
 }
 
-function rejectUnknownKeys(input: object, known: object, prefix: string): void {
+/** Throw for the first unknown key, with a did-you-mean hint. Internal: shared with the gateway. */
+export function rejectUnknownKeys(input: object, known: object, prefix: string): void {
   for (const key of Object.keys(input)) {
     if (Object.hasOwn(known, key)) continue
     const hint = closest(key, Object.keys(known))
@@ -456,7 +549,8 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** `true` for a non-null, non-array object. Internal: shared with the gateway's options. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

@@ -50,8 +50,11 @@ export function readCorbadoCookies(
     if (eq < start) eq = header.indexOf('=', start)
     if (eq === -1) break
     if (eq < end) {
-      const name = header.slice(start, eq).trim()
-      const sessionIndex = sessionNames.indexOf(name)
+      let nameStart = start
+      let nameEnd = eq
+      while (isSpace(header.charCodeAt(nameStart)) && nameStart < nameEnd) nameStart++
+      while (isSpace(header.charCodeAt(nameEnd - 1)) && nameEnd > nameStart) nameEnd--
+      const sessionIndex = nameIndex(sessionNames, header, nameStart, nameEnd)
       if (sessionIndex !== -1) {
         sessionCookieCount++
         if (sessionIndex < sessionRank) {
@@ -59,7 +62,7 @@ export function readCorbadoCookies(
           session = cookieValue(header, eq + 1, end)
         }
       } else {
-        const refreshIndex = refreshNames.indexOf(name)
+        const refreshIndex = nameIndex(refreshNames, header, nameStart, nameEnd)
         if (refreshIndex !== -1 && refreshIndex < refreshRank) {
           refreshRank = refreshIndex
           refresh = cookieValue(header, eq + 1, end)
@@ -73,6 +76,31 @@ export function readCorbadoCookies(
     refreshToken: refresh === '' ? undefined : refresh,
     sessionCookieCount,
   }
+}
+
+// Comparing in place: the hot path allocates no string for cookies it does not want.
+function nameIndex(names: readonly string[], header: string, start: number, end: number): number {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] ?? ''
+    if (name.length === end - start && header.startsWith(name, start)) return i
+  }
+  return -1
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09
+}
+
+/**
+ * Strip spaces and tabs only, as the `cookie` package does: `String.prototype.trim` would also
+ * strip e.g. U+00A0, changing the bytes of other cookies and reading names unlike downstream.
+ */
+function trimSpace(text: string): string {
+  let start = 0
+  let end = text.length
+  while (start < end && isSpace(text.charCodeAt(start))) start++
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--
+  return start === 0 && end === text.length ? text : text.slice(start, end)
 }
 
 const NO_COOKIES: CorbadoCookies = Object.freeze({
@@ -94,10 +122,10 @@ export function rewriteCookieHeader(
   const kept: string[] = []
   let insertAt = -1
   for (const part of (header ?? '').split(';')) {
-    const pair = part.trim()
+    const pair = trimSpace(part)
     if (pair === '') continue
     const eq = pair.indexOf('=')
-    const name = (eq === -1 ? pair : pair.slice(0, eq)).trim()
+    const name = trimSpace(eq === -1 ? pair : pair.slice(0, eq))
     if (remove.includes(name)) {
       if (insertAt === -1) insertAt = kept.length
       continue
@@ -117,13 +145,13 @@ export function cookieNamesIn(header: string | undefined): Set<string> {
   const names = new Set<string>()
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=')
-    names.add((eq === -1 ? part : part.slice(0, eq)).trim())
+    names.add(trimSpace(eq === -1 ? part : part.slice(0, eq)))
   }
   return names
 }
 
 function cookieValue(header: string, start: number, end: number): string {
-  let value = header.slice(start, end).trim()
+  let value = trimSpace(header.slice(start, end))
   if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
   if (!value.includes('%')) return value
   try {

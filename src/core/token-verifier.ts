@@ -5,8 +5,15 @@
  *
  * @module
  */
-import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify } from 'jose'
-import type { JWTPayload } from 'jose'
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  decodeJwt,
+  errors,
+  jwtVerify,
+} from 'jose'
+import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose'
 import { BoundedCache } from './bounded-cache.js'
 import type { CorbadoClaims, CorbadoSession } from './types.js'
 
@@ -62,6 +69,11 @@ const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/
 /** jose refetches the JWKS for an unknown `kid` at most this often (ms): forged `kid`s cost little. */
 const JWKS_COOLDOWN_MS = 30_000
 const JWKS_MAX_AGE_MS = 10 * 60_000
+/**
+ * After a failed JWKS download no other is started for this long (ms): during an outage of the
+ * Frontend API each process asks for the keys about once a second, not once per request.
+ */
+const JWKS_RETRY_MS = 1000
 
 /** Create a {@link TokenVerifier}. */
 export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerifier {
@@ -76,6 +88,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     [customFetch]: settings.fetch,
   })
   const issuers = [...settings.issuers]
+  const keyFor = withStaleKeys(keys)
 
   async function verify(token: string, now: number): Promise<TokenInspection> {
     if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) {
@@ -85,7 +98,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     try {
       if (settings.verify) {
         payload = (
-          await jwtVerify(token, keys, {
+          await jwtVerify(token, keyFor, {
             algorithms: ['RS256'],
             issuer: issuers,
             requiredClaims: ['sub', 'exp'],
@@ -133,6 +146,52 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
       return { hits, misses, size: cache.size }
     },
   }
+}
+
+/**
+ * Wrap jose's remote key set so that a failed download (an outage, a hang) neither logs everyone
+ * out nor is retried by every request: the keys downloaded last are used while no new download
+ * succeeds (jose alone fails every token once its cache is older than `cacheMaxAge`), and a new
+ * download is tried at most once per {@link JWKS_RETRY_MS}.
+ */
+function withStaleKeys(remote: ReturnType<typeof createRemoteJWKSet>): JWTVerifyGetKey {
+  let failedAt = -Infinity
+  let staleSource: JSONWebKeySet | undefined
+  let stale: JWTVerifyGetKey | undefined
+  const staleKeys = (): JWTVerifyGetKey | undefined => {
+    const jwks = remote.jwks()
+    if (jwks === undefined) return undefined
+    if (jwks !== staleSource) {
+      staleSource = jwks
+      stale = createLocalJWKSet(jwks)
+    }
+    return stale
+  }
+  return async (header, token) => {
+    if (Date.now() - failedAt < JWKS_RETRY_MS) {
+      const fallback = staleKeys()
+      if (fallback === undefined) throw new errors.JWKSTimeout('the JWKS was unavailable just now')
+      return fallback(header, token)
+    }
+    try {
+      return await remote(header, token)
+    } catch (error) {
+      if (isKeySelectionError(error)) throw error
+      failedAt = Date.now()
+      const fallback = staleKeys()
+      if (fallback === undefined) throw error
+      return fallback(header, token)
+    }
+  }
+}
+
+/** Errors of choosing a key from keys at hand, as opposed to failing to download them. */
+function isKeySelectionError(error: unknown): boolean {
+  return (
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JWKSMultipleMatchingKeys ||
+    error instanceof errors.JOSENotSupported
+  )
 }
 
 function rejection(error: unknown): TokenInspection {

@@ -1,2 +1,105 @@
-/** Placeholder: filled in by its issue. */
-export {}
+/**
+ * `corbado-keepalive/gateway`: serve the Corbado Frontend API through the app's own origin, so the
+ * refresh-token cookie becomes first-party and reaches the keep-alive on every request.
+ *
+ * ```ts
+ * import { corbadoGateway } from 'corbado-keepalive/gateway'
+ * import { corbadoKeepAlive } from 'corbado-keepalive/express'
+ * app.use('/.corbado', corbadoGateway({ projectId: 'pro-1234567890' }))
+ * app.use(corbadoKeepAlive({ projectId: 'pro-1234567890' }))
+ * ```
+ * and point the frontend's Corbado SDK at `https://<your app>/.corbado`.
+ *
+ * @module
+ */
+import { Agent as HttpAgent } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
+import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware'
+import { corbadoCookiesOnly } from './gateway/cookies.js'
+import { resolveGatewayOptions } from './gateway/options.js'
+import type { GatewayOptions } from './gateway/options.js'
+import { mountPathOf, rewriteResponseHeaders } from './gateway/response-headers.js'
+import {
+  answerUpstreamError,
+  armUpstreamTimeout,
+  cutOnUpstreamAbort,
+} from './gateway/upstream-errors.js'
+
+/**
+ * The middleware returned by {@link corbadoGateway}: `(req, res, next)` for Express, Connect and
+ * bare `node:http`. It answers every request it receives; `next(error)` is called only on a bug.
+ */
+export type CorbadoGateway = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void
+
+/**
+ * Create the gateway. Options are validated now; see {@link GatewayOptions}.
+ *
+ * Mount it under a path (`app.use('/.corbado', …)`): the mount path is stripped, and method,
+ * path, query, body, headers and status are forwarded as they are, with these exceptions:
+ * - only `cbo_*` cookies are sent to the Frontend API, and only `cbo_*` cookies it sets reach the
+ *   browser, with `Domain` and `Path` rewritten to `cookieDomain` / `cookiePath`;
+ * - a redirect to the Frontend API stays on the gateway;
+ * - CORS preflights are passed on, so the project's authorized origins stay the one rule;
+ * - an unreachable Frontend API answers `502`, a silent one `504`, as JSON.
+ *
+ * On bare `node:http`, strip the mount path from `req.url` yourself and keep the full one in
+ * `req.originalUrl`, as Express does.
+ *
+ * @throws {InvalidOptionError} when an option is missing, invalid or unknown.
+ */
+export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
+  const o = resolveGatewayOptions(options)
+  const upstream = new URL(o.frontendApiUrl)
+  const cookies = { domain: o.cookieDomain, path: o.cookiePath }
+  const mountPaths = new WeakMap<IncomingMessage, string>()
+
+  const proxy = createProxyMiddleware({
+    target: o.frontendApiUrl,
+    // The Frontend API routes on Host and serves its certificate for its own name.
+    changeOrigin: true,
+    xfwd: true,
+    agent:
+      upstream.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true })
+        : new HttpAgent({ keepAlive: true }),
+    on: {
+      proxyReq: (proxyReq, req) => {
+        armUpstreamTimeout(proxyReq, o.timeoutMs)
+        // A body already parsed by express.json() & co. is written again.
+        fixRequestBody(proxyReq, req)
+      },
+      proxyRes: (proxyRes, req, res) => {
+        rewriteResponseHeaders(proxyRes.headers, {
+          upstream,
+          mountPath: mountPaths.get(req) ?? '',
+          cookies,
+        })
+        cutOnUpstreamAbort(proxyRes, res)
+      },
+      error: (error, req, res) => {
+        answerUpstreamError(error, req, res, { upstream: upstream.origin, logger: o.logger })
+      },
+    },
+  })
+
+  return function corbadoGatewayMiddleware(req, res, next) {
+    mountPaths.set(req, mountPathOf((req as { originalUrl?: string }).originalUrl, req.url ?? '/'))
+    // Headers are copied when the upstream request is created, so they are prepared here.
+    const cookie = corbadoCookiesOnly(req.headers.cookie)
+    if (cookie === '') delete req.headers.cookie
+    else req.headers.cookie = cookie
+    // Node answered `100 Continue` already; forwarded, it would also skip the proxyReq hook.
+    delete req.headers.expect
+    // Rejects never: the proxy passes its own errors to `next`.
+    void proxy(req, res, next)
+  }
+}
+
+export { GATEWAY_DEFAULTS } from './gateway/options.js'
+export type { GatewayOptions } from './gateway/options.js'
+export type { UpstreamErrorBody } from './gateway/upstream-errors.js'

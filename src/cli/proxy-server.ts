@@ -1,0 +1,254 @@
+/**
+ * The keep-alive reverse proxy: a `node:http` server that runs every request through the
+ * keep-alive core and forwards it to the backend with http-proxy-middleware; optionally the
+ * gateway at a path, and `/healthz`.
+ *
+ * @module
+ */
+import { Agent as HttpAgent, createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
+import { Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { createProxyMiddleware } from 'http-proxy-middleware'
+import { createKeepAlive } from '../core/keep-alive.js'
+import { finalizeResponseHeaders } from '../core/set-cookie.js'
+import type { KeepAliveOutcome } from '../core/types.js'
+import { corbadoGateway } from '../gateway.js'
+import {
+  answerUpstreamError,
+  armUpstreamTimeout,
+  cutOnUpstreamAbort,
+} from '../gateway/upstream-errors.js'
+import { writeOnHeaders } from '../node/write-on-headers.js'
+import type { ProxyConfig } from './args.js'
+import type { LineLogger } from './log.js'
+
+/** A listening proxy. */
+export interface RunningProxy {
+  /** `http://<host>:<port>` it listens on. */
+  readonly url: string
+  /**
+   * Stop accepting connections, let in-flight requests finish for up to `graceMs`, then cut what
+   * remains (WebSockets at once). Resolves when the server is closed.
+   */
+  close(graceMs: number): Promise<void>
+}
+
+/**
+ * Start the proxy for `config`.
+ *
+ * @throws {InvalidOptionError} when the keep-alive or gateway rejects an option.
+ * @throws (rejects) the `listen` error, e.g. `EADDRINUSE`.
+ */
+export async function startProxy(config: ProxyConfig, logger: LineLogger): Promise<RunningProxy> {
+  const startedAt = Date.now()
+  const keepAlive = createKeepAlive<IncomingMessage>({
+    projectId: config.projectId,
+    frontendApiUrl: config.frontendApiUrl,
+    cookie: config.cookieDomain === undefined ? undefined : { domain: config.cookieDomain },
+    logger,
+  })
+  const gateway =
+    config.gatewayPath === undefined
+      ? undefined
+      : corbadoGateway({
+          projectId: config.projectId,
+          frontendApiUrl: config.frontendApiUrl,
+          cookieDomain: config.cookieDomain,
+          logger,
+        })
+  const agent =
+    config.target.protocol === 'https:'
+      ? new HttpsAgent({ keepAlive: true })
+      : new HttpAgent({ keepAlive: true })
+  const ours = new WeakMap<IncomingMessage, readonly string[]>()
+  const upstream = { upstream: config.target.origin, logger }
+
+  const backend = createProxyMiddleware({
+    target: config.target.href,
+    xfwd: true,
+    agent,
+    on: {
+      proxyReq: (proxyReq) => {
+        armUpstreamTimeout(proxyReq, config.timeoutMs)
+      },
+      proxyReqWs: (proxyReq) => {
+        armUpstreamTimeout(proxyReq, config.timeoutMs)
+      },
+      proxyRes: (proxyRes, req, res) => {
+        // Merged into the backend's headers here: anything set on `res` earlier is overwritten.
+        const final = finalizeResponseHeaders(ours.get(req) ?? [], {
+          setCookie: proxyRes.headers['set-cookie'],
+          cacheControl: proxyRes.headers['cache-control'],
+          vary: proxyRes.headers.vary,
+        })
+        if (final !== undefined) {
+          proxyRes.headers['set-cookie'] = final.setCookie
+          if (final.cacheControl !== undefined)
+            proxyRes.headers['cache-control'] = final.cacheControl
+          if (final.vary !== undefined) proxyRes.headers.vary = final.vary
+        }
+        cutOnUpstreamAbort(proxyRes, res)
+      },
+      error: (error, req, res) => {
+        // The 502/504 still carries a refreshed session, so the next request needs no refresh.
+        if ('writeHead' in res) writeOnHeaders(res, ours.get(req) ?? [])
+        answerUpstreamError(error, req, res, upstream)
+      },
+    },
+  })
+
+  let draining = false
+  const upgraded = new Set<Duplex>()
+  const server = createServer((req, res) => {
+    if (draining) res.setHeader('connection', 'close')
+    // A keep-alive connection that goes idle while draining would hold the server open.
+    res.once('finish', () => {
+      if (draining) setImmediate(closeIdle)
+    })
+    const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/'
+    if (pathname === config.healthPath) {
+      health(req, res)
+      return
+    }
+    if (gateway !== undefined && config.gatewayPath !== undefined) {
+      const below = stripMount(req, config.gatewayPath)
+      if (below !== undefined) {
+        ;(req as IncomingMessage & { originalUrl?: string }).originalUrl = req.url
+        req.url = below
+        gateway(req, res, (error) => {
+          failed(error, res)
+        })
+        return
+      }
+    }
+    withKeepAlive(req, (outcome) => {
+      ours.set(req, outcome.setCookies)
+      void backend(req, res, (error) => {
+        failed(error, res)
+      })
+    }).catch((error: unknown) => {
+      failed(error, res)
+    })
+  })
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {
+      socket.destroy()
+    })
+    const toGateway =
+      config.gatewayPath !== undefined && stripMount(req, config.gatewayPath) !== undefined
+    // Node's server always hands over a net.Socket; the Duplex type is for custom servers.
+    if (draining || toGateway || !(socket instanceof Socket)) {
+      socket.destroy()
+      return
+    }
+    upgraded.add(socket)
+    socket.once('close', () => upgraded.delete(socket))
+    // The 101 answer carries no Set-Cookie; the backend still sees the fresh token.
+    withKeepAlive(req, () => {
+      backend.upgrade(req, socket, head)
+    }).catch((error: unknown) => {
+      logger.error({ error: describe(error) }, 'corbado-keepalive: upgrade failed')
+      socket.destroy()
+    })
+  })
+
+  function closeIdle(): void {
+    server.closeIdleConnections()
+  }
+
+  async function withKeepAlive(
+    req: IncomingMessage,
+    proceed: (outcome: KeepAliveOutcome) => void,
+  ): Promise<void> {
+    const outcome = await keepAlive.handle({
+      method: req.method ?? 'GET',
+      cookieHeader: req.headers.cookie,
+      raw: req,
+    })
+    // Headers are copied when the upstream request is created, so the rewrite is made here.
+    if (outcome.requestCookieHeader === '') delete req.headers.cookie
+    else if (outcome.requestCookieHeader !== undefined) {
+      req.headers.cookie = outcome.requestCookieHeader
+    }
+    // Node answered `100 Continue` already; forwarded, it would also skip the proxyReq hook.
+    delete req.headers.expect
+    // The client may have gone while the refresh ran: nothing is left to forward.
+    if (req.socket.destroyed) return
+    proceed(outcome)
+  }
+
+  function health(req: IncomingMessage, res: ServerResponse): void {
+    const body = JSON.stringify({
+      status: draining ? 'shutting-down' : 'ok',
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      keepAlive: keepAlive.stats(),
+    })
+    res.writeHead(draining ? 503 : 200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      'cache-control': 'no-store',
+    })
+    res.end(req.method === 'HEAD' ? undefined : body)
+  }
+
+  /** Only a bug gets here: the proxy and gateway answer upstream failures themselves. */
+  function failed(error: unknown, res: ServerResponse): void {
+    logger.error({ error: describe(error) }, 'corbado-keepalive: request failed')
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+    res.end(JSON.stringify({ httpStatusCode: 500, message: 'Internal proxy error' }))
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${host}:${address.port}`,
+    close(graceMs) {
+      closing ??= new Promise<void>((resolve) => {
+        draining = true
+        const force = setTimeout(() => {
+          server.closeAllConnections()
+        }, graceMs)
+        server.close(() => {
+          clearTimeout(force)
+          agent.destroy()
+          resolve()
+        })
+        server.closeIdleConnections()
+        for (const socket of upgraded) socket.destroy()
+      })
+      return closing
+    },
+  }
+}
+
+/** The URL below `mountPath`, or `undefined` when the request is not for it. */
+function stripMount(req: IncomingMessage, mountPath: string): string | undefined {
+  const url = req.url ?? '/'
+  if (!url.startsWith(mountPath)) return undefined
+  const rest = url.slice(mountPath.length)
+  if (rest === '') return '/'
+  if (rest.startsWith('/')) return rest
+  if (rest.startsWith('?')) return `/${rest}`
+  return undefined
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}

@@ -1,0 +1,118 @@
+/**
+ * The options of `corbadoGateway`, their defaults, and their validation (once, at construction).
+ *
+ * @module
+ */
+import { InvalidOptionError } from '../core/errors.js'
+import {
+  ATTRIBUTE_VALUE,
+  integer,
+  isPlainObject,
+  rejectUnknownKeys,
+  resolveLogger,
+  resolveOptions,
+} from '../core/options.js'
+import type { Logger } from '../core/types.js'
+
+/** Options of `corbadoGateway`. Only `projectId` is required. */
+export interface GatewayOptions {
+  /** Your Corbado project ID, `pro-<digits>`. Required. */
+  projectId: string
+  /**
+   * The Frontend API the gateway forwards to. Default
+   * `https://<projectId>.frontendapi.cloud.corbado.io`.
+   */
+  frontendApiUrl?: string
+  /**
+   * `Domain` given to the Corbado cookies the Frontend API sets, e.g. `'example.com'` to share them
+   * with subdomains. Default: none, which makes them host-only cookies of the app's host.
+   */
+  cookieDomain?: string
+  /**
+   * `Path` given to the Corbado cookies the Frontend API sets. Default `'/'`, so that the
+   * refresh-token reaches the keep-alive on every request of the app, not only the gateway's.
+   */
+  cookiePath?: string
+  /**
+   * Upper bound, in milliseconds, on the Frontend API's silence: connecting, answering, and any
+   * pause while a body streams. Past it the gateway answers `504` (or, when the response has
+   * started, cuts it). Default `10000`.
+   */
+  timeoutMs?: number
+  /**
+   * Receives a warning for each upstream failure (pino-compatible). Default: silent. Never given a
+   * cookie or token.
+   */
+  logger?: Logger
+}
+
+/** Defaults of {@link GatewayOptions}. */
+export const GATEWAY_DEFAULTS = Object.freeze({ cookiePath: '/', timeoutMs: 10_000 })
+
+/** {@link GatewayOptions} after validation and defaulting; each field as documented there. */
+export interface ResolvedGatewayOptions {
+  readonly projectId: string
+  /** Without a trailing slash. */
+  readonly frontendApiUrl: string
+  /** `undefined`: host-only cookies. */
+  readonly cookieDomain: string | undefined
+  readonly cookiePath: string
+  readonly timeoutMs: number
+  readonly logger: Logger | undefined
+}
+
+type KeysEnum<T> = { readonly [K in keyof Required<T>]: true }
+
+const GATEWAY_KEYS: KeysEnum<GatewayOptions> = {
+  projectId: true,
+  frontendApiUrl: true,
+  cookieDomain: true,
+  cookiePath: true,
+  timeoutMs: true,
+  logger: true,
+}
+
+/**
+ * Validate `options` and apply defaults. Throws {@link InvalidOptionError} naming the first bad
+ * option. The caller's object is never modified.
+ */
+export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
+  if (!isPlainObject(options)) {
+    throw new InvalidOptionError('options', 'must be an object with at least "projectId"')
+  }
+  rejectUnknownKeys(options, GATEWAY_KEYS, '')
+  // The keep-alive's own checks name "projectId" and "frontendApiUrl" too, and derive the default.
+  const { projectId, frontendApiUrl } = resolveOptions({
+    projectId: options.projectId,
+    frontendApiUrl: options.frontendApiUrl,
+  })
+
+  const cookieDomain: unknown = options.cookieDomain
+  if (
+    cookieDomain !== undefined &&
+    (typeof cookieDomain !== 'string' ||
+      !ATTRIBUTE_VALUE.test(cookieDomain) ||
+      /[/\s]/.test(cookieDomain))
+  ) {
+    throw new InvalidOptionError('cookieDomain', 'must be a host name such as "example.com"')
+  }
+  const cookiePath: unknown = options.cookiePath ?? GATEWAY_DEFAULTS.cookiePath
+  if (
+    typeof cookiePath !== 'string' ||
+    !cookiePath.startsWith('/') ||
+    !ATTRIBUTE_VALUE.test(cookiePath)
+  ) {
+    throw new InvalidOptionError(
+      'cookiePath',
+      'must be a path starting with "/", without ";" or control characters',
+    )
+  }
+  return Object.freeze({
+    projectId,
+    frontendApiUrl,
+    cookieDomain,
+    cookiePath,
+    timeoutMs: integer('timeoutMs', options.timeoutMs, GATEWAY_DEFAULTS.timeoutMs, 1, 600_000),
+    logger: resolveLogger(options.logger),
+  })
+}

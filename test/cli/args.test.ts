@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest'
+import {
+  CLI_DEFAULTS,
+  parseCommandLine,
+  PROXY_USAGE,
+  usageErrorOfOption,
+  USAGE,
+  UsageError,
+} from '../../src/cli/args.js'
+import { createLineLogger } from '../../src/cli/log.js'
+import { InvalidOptionError } from '../../src/index.js'
+
+const required = ['proxy', '--target', 'http://127.0.0.1:3000', '--project-id', 'pro-1']
+
+function configOf(argv: string[], env: Record<string, string> = {}) {
+  const command = parseCommandLine(argv, env)
+  if (command.kind !== 'proxy') throw new Error('expected the proxy command')
+  return command.config
+}
+
+function usageError(argv: string[], env: Record<string, string> = {}): string {
+  try {
+    parseCommandLine(argv, env)
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError)
+    return (error as UsageError).message
+  }
+  throw new Error('expected a usage error')
+}
+
+describe('parseCommandLine', () => {
+  it('applies the documented defaults', () => {
+    const config = configOf(required)
+    expect(config).toEqual({
+      target: new URL('http://127.0.0.1:3000'),
+      projectId: 'pro-1',
+      frontendApiUrl: undefined,
+      port: 8080,
+      host: undefined,
+      gatewayPath: undefined,
+      cookieDomain: undefined,
+      healthPath: '/healthz',
+      timeoutMs: 60_000,
+      shutdownTimeoutMs: 10_000,
+      logLevel: 'info',
+    })
+    expect(CLI_DEFAULTS).toMatchObject({ port: 8080, timeoutMs: 60_000 })
+  })
+
+  it('reads every flag from its environment variable; a flag wins over it', () => {
+    const env = {
+      CORBADO_KEEPALIVE_TARGET: 'https://backend.internal:8443/base',
+      CORBADO_PROJECT_ID: 'pro-2',
+      CORBADO_FRONTEND_API_URL: 'https://auth.example.com',
+      PORT: '9000',
+      CORBADO_KEEPALIVE_HOST: '127.0.0.1',
+      CORBADO_KEEPALIVE_GATEWAY_PATH: '/.corbado/',
+      CORBADO_KEEPALIVE_COOKIE_DOMAIN: 'example.com',
+      CORBADO_KEEPALIVE_HEALTH_PATH: '/-/health',
+      CORBADO_KEEPALIVE_TIMEOUT_MS: '1500',
+      CORBADO_KEEPALIVE_SHUTDOWN_TIMEOUT_MS: '0',
+      CORBADO_KEEPALIVE_LOG_LEVEL: 'warn',
+    }
+    expect(configOf(['proxy'], env)).toEqual({
+      target: new URL('https://backend.internal:8443/base'),
+      projectId: 'pro-2',
+      frontendApiUrl: 'https://auth.example.com',
+      port: 9000,
+      host: '127.0.0.1',
+      gatewayPath: '/.corbado',
+      cookieDomain: 'example.com',
+      healthPath: '/-/health',
+      timeoutMs: 1500,
+      shutdownTimeoutMs: 0,
+      logLevel: 'warn',
+    })
+    expect(configOf(['proxy', '--port', '81', '--project-id=pro-3'], env)).toMatchObject({
+      port: 81,
+      projectId: 'pro-3',
+    })
+    // An empty variable counts as unset.
+    expect(configOf(required, { PORT: '' }).port).toBe(8080)
+  })
+
+  it('prints help for -h, --help, with or without the command', () => {
+    expect(parseCommandLine(['--help'], {})).toEqual({ kind: 'help', text: USAGE })
+    expect(parseCommandLine(['proxy', '-h'], {})).toEqual({ kind: 'help', text: PROXY_USAGE })
+    // Help wins over a missing required flag.
+    expect(parseCommandLine(['proxy', '--help'], {}).kind).toBe('help')
+  })
+
+  it.each([
+    [['proxy', '--tagret', 'x'], '"--tagret" is not an option. Did you mean "--target"?'],
+    [['proxy', '--gateway=/x'], '"--gateway" is not an option. Did you mean "--gateway-path"?'],
+    [['proxy', '--zzz'], '"--zzz" is not an option'],
+    [['proxy', '-x'], '"-x" is not an option'],
+    [['proxy', '--port'], '"--port" needs a value'],
+    [['proxy', 'extra', ...required.slice(1)], 'unexpected argument "extra"'],
+    [[...required, '--port', '70000'], '"--port" must be an integer from 0 to 65535'],
+    [[...required, '--timeout-ms', '0'], '"--timeout-ms" must be an integer from 1 to 3600000'],
+    [[...required, '--timeout-ms', '1e3'], '"--timeout-ms" must be an integer from 1 to 3600000'],
+    [
+      [...required, '--gateway-path', 'corbado'],
+      '"--gateway-path" must be a path starting with "/", e.g. "/.corbado"',
+    ],
+    [[...required, '--gateway-path', '/'], '"--gateway-path" must not be "/"'],
+    [
+      [...required, '--gateway-path', '/.c', '--health-path', '/.c/h'],
+      '"--health-path" must not lie below "--gateway-path"',
+    ],
+    [
+      [...required, '--log-level', 'loud'],
+      '"--log-level" must be one of debug, info, warn, error, silent',
+    ],
+    [
+      ['proxy', '--target', 'http://u:p@x', '--project-id', 'pro-1'],
+      '"--target" must not contain credentials, a query or a fragment',
+    ],
+    [
+      ['proxy', '--target', 'not a url', '--project-id', 'pro-1'],
+      '"--target" must be an absolute URL such as "http://127.0.0.1:3000"',
+    ],
+    [['proxy', '--target', 'http://x'], '"--project-id" is required (or set CORBADO_PROJECT_ID)'],
+  ])('%j: %s', (argv, message) => {
+    expect(usageError(argv)).toBe(message)
+  })
+
+  it('restates option errors of the keep-alive and gateway as flags', () => {
+    expect(
+      usageErrorOfOption(new InvalidOptionError('cookie.domain', 'must be a host name')).message,
+    ).toBe('"--cookie-domain" (CORBADO_KEEPALIVE_COOKIE_DOMAIN) must be a host name')
+    expect(usageErrorOfOption(new InvalidOptionError('other', 'is wrong')).message).toBe(
+      '"other" is wrong',
+    )
+  })
+})
+
+describe('createLineLogger', () => {
+  it('writes JSON lines at and above its level, warnings to stderr', () => {
+    const out: string[] = []
+    const err: string[] = []
+    const logger = createLineLogger('info', { out: (l) => out.push(l), err: (l) => err.push(l) })
+    logger.debug({}, 'hidden')
+    logger.info({ a: 1 }, 'shown')
+    logger.warn({ b: 2 }, 'careful')
+    expect(out).toHaveLength(1)
+    expect(JSON.parse(out[0]!)).toMatchObject({ level: 'info', msg: 'shown', a: 1 })
+    expect(JSON.parse(err[0]!)).toMatchObject({ level: 'warn', msg: 'careful', b: 2 })
+    const silent = createLineLogger('silent', { out: (l) => out.push(l), err: (l) => err.push(l) })
+    silent.error({}, 'nothing')
+    expect(err).toHaveLength(1)
+  })
+})

@@ -1,0 +1,103 @@
+import { execFileSync, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+/** The built command line, as the package's `bin` points to it. */
+export const CLI = join(ROOT, 'dist', 'cli.mjs')
+/** What the CLI bundles: a change in any of these makes dist stale. */
+const SOURCES = ['src/cli.ts', 'src/cli', 'src/gateway.ts', 'src/gateway', 'src/core', 'src/node']
+
+function newestMtime(path: string): number {
+  const stat = statSync(path)
+  if (!stat.isDirectory()) return stat.mtimeMs
+  return Math.max(0, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))))
+}
+
+/** Build dist when `dist/cli.mjs` is missing or older than its sources (`npm test` built it). */
+export function ensureBuilt(): void {
+  const sources = SOURCES.map((path) => join(ROOT, path)).filter((path) => existsSync(path))
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(...sources.map(newestMtime))) return
+  execFileSync('npx', ['tsdown'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 })
+}
+
+/** Variables the CLI reads, removed from the inherited environment so tests set them alone. */
+const CLI_ENV = /^(CORBADO_|PORT$)/
+
+/** A running `corbado-keepalive` process. */
+export interface CliRun {
+  readonly child: ChildProcess
+  /** Everything written so far. */
+  stdout(): string
+  stderr(): string
+  /** Resolves with the exit code (or the signal's name). */
+  readonly exited: Promise<number | string>
+  /** The first JSON log line on stdout whose `msg` is `message`. */
+  logLine(message: string, timeoutMs?: number): Promise<Record<string, unknown>>
+}
+
+const running = new Set<ChildProcess>()
+
+/**
+ * Start the CLI: `node dist/cli.mjs …args`, or `dist/cli.mjs …args` through its shebang with
+ * `direct`.
+ */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  direct = false,
+): CliRun {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !CLI_ENV.test(name)),
+  )
+  const child = direct
+    ? spawn(CLI, args, { env: { ...inherited, ...env } })
+    : spawn(process.execPath, [CLI, ...args], { env: { ...inherited, ...env } })
+  running.add(child)
+  let out = ''
+  let err = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      running.delete(child)
+      resolve(code ?? signal ?? -1)
+    })
+  })
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async logLine(message, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        for (const line of out.split('\n')) {
+          if (!line.startsWith('{')) continue
+          const entry = JSON.parse(line) as Record<string, unknown>
+          if (entry.msg === message) return entry
+        }
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`no log line "${message}"; stdout: ${out}; stderr: ${err}`)
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    },
+  }
+}
+
+/** Kill every CLI process a test left running, and wait for each to exit. */
+export async function killAll(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => {
+            resolve()
+          })
+          child.kill('SIGKILL')
+        }),
+    ),
+  )
+}

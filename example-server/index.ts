@@ -1,40 +1,25 @@
 /**
- * `npm start`: the fake Corbado Frontend API and a minimal Express app using corbado-keepalive.
- * No Corbado account and no network needed.
+ * `npm start` (Express) and `npm run start:koa`: the demo app with the fake Frontend API, or a
+ * real Corbado project when `CORBADO_PROJECT_ID` is set. See `config.ts` for the variables.
  */
-import express from 'express'
-import { corbadoKeepAlive } from '../src/express.js'
-import { startFakeCorbado } from '../src/testing/index.js'
+import { loadConfig } from './config.js'
+import { startDemo } from './start.js'
 
-const port = Number(process.env.PORT ?? 3000)
-const fake = await startFakeCorbado({ sessionLifetimeSeconds: 20 })
-const app = express()
-const keepAlive = corbadoKeepAlive({
-  projectId: fake.projectId,
-  frontendApiUrl: fake.url,
-  refreshBeforeExpirySeconds: 10,
-  cookie: { secure: false },
-})
-app.use(keepAlive)
+const config = loadConfig(process.env)
+const framework = process.argv.includes('--koa') ? 'koa' : 'express'
+const demo = await startDemo({ ...config, framework })
 
-app.get('/login', (_req, res) => {
-  const { refreshToken } = fake.login('usr-1', { name: 'Ada Lovelace', email: 'ada@example.com' })
-  // As a Corbado login ends: the refresh-token cookie is set, the session cookie comes next request.
-  res.cookie('cbo_refresh_token', refreshToken, { httpOnly: true, sameSite: 'lax', path: '/' })
-  res.redirect('/')
-})
+const against =
+  demo.fake === undefined
+    ? `Corbado project ${config.provider.kind === 'corbado' ? config.provider.projectId : ''}`
+    : `the fake Frontend API at ${demo.fake.url} (no account, no network)`
+console.log(`corbado-keepalive demo (${framework}): ${demo.url}`)
+console.log(`  against ${against}`)
+if (!config.secureCookies) console.log('  cookies without Secure (DEMO_SECURE_COOKIES=false)')
+console.log('  Ctrl+C to stop')
 
-app.get('/', (req, res) => {
-  const session = req.corbadoSession
-  res.type('html').send(
-    session === undefined
-      ? '<p>Anonymous. <a href="/login">Sign in as Ada</a></p>'
-      : `<p>Signed in as ${session.claims.name ?? session.userId}; token expires ${session.expiresAt.toISOString()}` +
-          ` (refreshed on this request: ${session.refreshed}). Reload after 10 s to see a refresh.</p>` +
-          `<pre>${JSON.stringify(keepAlive.stats(), null, 2)}</pre>`,
-  )
-})
-
-app.listen(port, '127.0.0.1', () => {
-  console.log(`corbado-keepalive demo: http://127.0.0.1:${port} (fake Frontend API at ${fake.url})`)
-})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void demo.close().then(() => process.exit(0))
+  })
+}

@@ -178,9 +178,10 @@ function refreshTokenIn(cookieHeader: string | undefined): string | undefined {
 }
 
 /**
- * The default coordinator reuses a refresh's result for 5 s. With the demo's seconds-long tokens
- * a reused token could already be due again (or expired), so reuse it at most half of the time
- * a fresh token stays outside the refresh window (one second less: `exp` is whole seconds).
+ * The default coordinator reuses a refresh's result for 5 s (never past the token's expiry).
+ * With the demo's seconds-long tokens a reused token could already be inside the refresh window,
+ * so reuse it at most half of the time a fresh token stays outside it (one second less: `exp` is
+ * whole seconds).
  */
 function coordinatorFor(settings: DemoSettings): Pick<KeepAliveOptions, 'coordinator'> {
   const lifetime = settings.sessionLifetimeSeconds

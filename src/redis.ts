@@ -19,6 +19,7 @@ import type {
   RefreshKey,
   SharedRefreshResult,
 } from './core/coordinator.js'
+import { reuseTtl } from './core/coordinator.js'
 import { startDeadline, TIMED_OUT } from './core/deadline.js'
 import { MemoryCoordinator } from './core/memory-coordinator.js'
 import { scriptRunnerOf } from './redis/client.js'
@@ -222,7 +223,8 @@ export class RedisCoordinator implements RefreshCoordinator {
     const ttl =
       result.kind === 'failed'
         ? Math.min(FAILURE_TTL_MS, this.#options.resultTtlMs)
-        : this.#options.resultTtlMs
+        : // Redis needs a positive PX; a token about to expire is kept for a moment only.
+          Math.max(1, reuseTtl(result, this.#options.resultTtlMs, Date.now()))
     try {
       await this.#command(
         PUBLISH,

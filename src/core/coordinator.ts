@@ -9,9 +9,29 @@ import type { RefreshFailureReason } from './errors.js'
 
 /** The result of one upstream refresh, in a form that can be shared between requests. */
 export type SharedRefreshResult =
-  | { readonly kind: 'refreshed'; readonly sessionToken: string }
+  | {
+      readonly kind: 'refreshed'
+      readonly sessionToken: string
+      /**
+       * When the new token expires, ms since the epoch. A coordinator never hands the result out
+       * after this (less a second's margin), however long its own reuse period.
+       */
+      readonly expiresAtMs?: number
+    }
   | { readonly kind: 'ended'; readonly status: number }
   | { readonly kind: 'failed'; readonly reason: RefreshFailureReason }
+
+/** Margin before a token's expiry after which a coordinator stops reusing it, ms. */
+export const REUSE_MARGIN_MS = 1000
+
+/**
+ * How long `result` may be reused from `now`: `ttlMs`, but never past the new token's expiry
+ * (less {@link REUSE_MARGIN_MS}). Zero or less means: do not keep it.
+ */
+export function reuseTtl(result: SharedRefreshResult, ttlMs: number, now: number): number {
+  if (result.kind !== 'refreshed' || result.expiresAtMs === undefined) return ttlMs
+  return Math.min(ttlMs, result.expiresAtMs - REUSE_MARGIN_MS - now)
+}
 
 /** A {@link SharedRefreshResult} as one request received it. */
 export type CoordinatedRefreshResult = SharedRefreshResult & {

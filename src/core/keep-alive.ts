@@ -290,7 +290,11 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       )
       return { kind: 'failed', reason: 'unverifiable-token' }
     }
-    return { kind: 'refreshed', sessionToken: answer.sessionToken }
+    return {
+      kind: 'refreshed',
+      sessionToken: answer.sessionToken,
+      expiresAtMs: inspection.token.expiresAtMs,
+    }
   }
 
   /** Use the session as it is (or anonymous), normalising duplicate session cookies. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { BoundedCache } from './bounded-cache.js'
+import { reuseTtl } from './coordinator.js'
 import type {
   CoordinatedRefreshResult,
   RefreshCoordinator,
@@ -16,8 +17,8 @@ import { InvalidOptionError } from './errors.js'
 /** Options of {@link MemoryCoordinator}. */
 export interface MemoryCoordinatorOptions {
   /**
-   * How long a finished refresh's result is reused for the same refresh-token, milliseconds.
-   * Failures are never reused. Default `5000`.
+   * How long a finished refresh's result is reused for the same refresh-token, milliseconds;
+   * never past the new token's expiry. Failures are never reused. Default `5000`.
    */
   resultTtlMs?: number
   /** The most results remembered at once; the oldest go first. Default `10000`. */
@@ -61,10 +62,9 @@ export class MemoryCoordinator implements RefreshCoordinator {
   ): Promise<SharedRefreshResult> {
     try {
       const result = await refresh()
-      if (result.kind !== 'failed') {
-        const now = Date.now()
-        this.#results.set(id, result, now + this.#resultTtlMs, now)
-      }
+      const now = Date.now()
+      const ttl = reuseTtl(result, this.#resultTtlMs, now)
+      if (result.kind !== 'failed' && ttl > 0) this.#results.set(id, result, now + ttl, now)
       return result
     } finally {
       this.#inFlight.delete(id)

@@ -65,7 +65,9 @@ function parseResult(input: unknown): SharedRefreshResult | undefined {
   if (typeof input !== 'object' || input === null) return undefined
   const value = input as Record<string, unknown>
   if (value.kind === 'refreshed' && typeof value.sessionToken === 'string') {
-    return { kind: 'refreshed', sessionToken: value.sessionToken }
+    return typeof value.expiresAtMs === 'number'
+      ? { kind: 'refreshed', sessionToken: value.sessionToken, expiresAtMs: value.expiresAtMs }
+      : { kind: 'refreshed', sessionToken: value.sessionToken }
   }
   if (value.kind === 'ended' && typeof value.status === 'number') {
     return { kind: 'ended', status: value.status }

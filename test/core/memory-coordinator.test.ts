@@ -78,3 +78,44 @@ describe('MemoryCoordinator', () => {
     expect(() => new MemoryCoordinator({ maxEntries: 1.5 })).toThrow(/"maxEntries"/)
   })
 })
+
+describe('MemoryCoordinator and token expiry', () => {
+  it('never reuses a new token past its expiry, however long resultTtlMs', async () => {
+    const coordinator = new MemoryCoordinator({ resultTtlMs: 60_000 })
+    let calls = 0
+    const refresh = () => {
+      calls++
+      return Promise.resolve<SharedRefreshResult>({
+        kind: 'refreshed',
+        sessionToken: `t${calls}`,
+        expiresAtMs: Date.now() + 1100,
+      })
+    }
+    expect(await coordinator.coordinate(key('a'), refresh)).toMatchObject({ sessionToken: 't1' })
+    expect(await coordinator.coordinate(key('a'), refresh)).toMatchObject({
+      sessionToken: 't1',
+      coalesced: true,
+    })
+    await new Promise((r) => setTimeout(r, 150))
+    expect(await coordinator.coordinate(key('a'), refresh)).toMatchObject({
+      sessionToken: 't2',
+      coalesced: false,
+    })
+  })
+
+  it('does not keep a token that expires within a second', async () => {
+    const coordinator = new MemoryCoordinator()
+    let calls = 0
+    const refresh = () => {
+      calls++
+      return Promise.resolve<SharedRefreshResult>({
+        kind: 'refreshed',
+        sessionToken: 't',
+        expiresAtMs: Date.now() + 500,
+      })
+    }
+    await coordinator.coordinate(key('a'), refresh)
+    await coordinator.coordinate(key('a'), refresh)
+    expect(calls).toBe(2)
+  })
+})

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util'
 import { InvalidOptionError } from '../core/errors.js'
-import { rejectUnknownKeys } from '../core/options.js'
+import { rejectUnknownKeys } from '../core/validate.js'
 import type { LogLevel } from './log.js'
 import { LOG_LEVELS } from './log.js'
 

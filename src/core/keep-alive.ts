@@ -14,22 +14,23 @@ import type {
 } from './coordinator.js'
 import { startDeadline, TIMED_OUT } from './deadline.js'
 import type { Deadline } from './deadline.js'
-import { HookFailedError, RefreshFailedError } from './errors.js'
-import type { KeepAliveError, RefreshFailureReason } from './errors.js'
+import { RefreshFailedError } from './errors.js'
+import type { RefreshFailureReason } from './errors.js'
 import { MemoryCoordinator } from './memory-coordinator.js'
 import { resolveOptions } from './options.js'
 import type { KeepAliveOptions, ResolvedOptions } from './options.js'
 import { createRefreshClient } from './refresh-client.js'
 import { refreshKeyOf } from './refresh-key.js'
+import { createOutcomes } from './outcomes.js'
 import { RefreshLimiter } from './refresh-limiter.js'
-import { cookieNamesIn, readCorbadoCookies, rewriteCookieHeader } from './request-cookies.js'
+import { createReporter } from './reporter.js'
+import { readCorbadoCookies } from './request-cookies.js'
 import type { CorbadoCookies } from './request-cookies.js'
-import { clearingSetCookie, sessionSetCookie } from './set-cookie.js'
 import { createStats } from './stats.js'
 import type { KeepAliveStats } from './stats.js'
 import { createTokenVerifier } from './token-verifier.js'
 import type { VerifiedToken } from './token-verifier.js'
-import type { KeepAliveOutcome, KeepAliveRequest, Logger } from './types.js'
+import type { KeepAliveOutcome, KeepAliveRequest } from './types.js'
 
 /** The framework-free keep-alive. Adapters call {@link KeepAlive.handle} once per request. */
 export interface KeepAlive<Req = unknown> {
@@ -48,19 +49,6 @@ export interface KeepAlive<Req = unknown> {
 const VERIFIED_TOKEN_CACHE_SIZE = 10_000
 /** The most rate-limit buckets and proven refresh-token hashes remembered, each. */
 const RATE_LIMIT_ENTRIES = 10_000
-// A session value is written back into the Cookie header only if it is a valid cookie-octet
-// string (RFC 6265 §4.1.1); a decoded value with `;` or `,` could smuggle in another cookie.
-const COOKIE_OCTETS = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+$/
-const NO_COOKIES: Readonly<Record<string, string | undefined>> = Object.freeze({})
-const NO_SET_COOKIES: readonly string[] = Object.freeze([])
-const ANONYMOUS: KeepAliveOutcome = Object.freeze({
-  action: 'none',
-  session: undefined,
-  requestCookieHeader: undefined,
-  requestCookies: NO_COOKIES,
-  setCookies: NO_SET_COOKIES,
-  failure: undefined,
-})
 
 /**
  * Create a keep-alive from `options`, validated now.
@@ -72,6 +60,9 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
   const thresholdMs = o.refreshBeforeExpirySeconds * 1000
   const coordinator: RefreshCoordinator = o.coordinator ?? new MemoryCoordinator()
   const counters = createStats()
+  const reporter = createReporter(o.logger, o.onError)
+  const { log, hook, report } = reporter
+  const outcomes = createOutcomes(o)
   const verifier = createTokenVerifier({
     verify: o.verify,
     jwksUrl: o.jwksUrl,
@@ -113,13 +104,15 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       cookies.refreshToken === undefined &&
       o.getRefreshToken === undefined
     ) {
-      return cookies.sessionCookieCount > 1 ? keep(undefined, request, cookies) : ANONYMOUS
+      return cookies.sessionCookieCount > 1
+        ? outcomes.keep(undefined, request.cookieHeader, cookies)
+        : outcomes.anonymous
     }
     if (cookies.sessionToken !== undefined && cookies.sessionCookieCount === 1) {
       const now = Date.now()
       const verified = verifier.cached(cookies.sessionToken, now)
       if (verified !== undefined && verified.expiresAtMs - now > thresholdMs) {
-        return keep(verified, request, cookies)
+        return outcomes.keep(verified, request.cookieHeader, cookies)
       }
     }
     return decide(request, cookies)
@@ -159,10 +152,11 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
         }
       }
       if (current !== undefined && current.expiresAtMs - Date.now() > thresholdMs) {
-        return keep(current, request, cookies)
+        return outcomes.keep(current, request.cookieHeader, cookies)
       }
       const refreshToken = refreshTokenOf(request, cookies)
-      if (refreshToken === undefined || !mayRefresh(request)) return keep(current, request, cookies)
+      if (refreshToken === undefined || !mayRefresh(request))
+        return outcomes.keep(current, request.cookieHeader, cookies)
       // Without keys (or with the budget spent on waiting for them) a refresh would only add load
       // on a provider that is struggling already: its token could not be trusted.
       if (keysUnavailable !== undefined) return failed(keysUnavailable, undefined, request, cookies)
@@ -201,7 +195,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
         status: result.status,
         coalesced: result.coalesced,
       })
-      return ended(request, cookies, refreshToken)
+      return outcomes.ended(request.cookieHeader, cookies, refreshToken)
     }
     if (result.kind === 'failed') return failed(result.reason, current, request, cookies)
 
@@ -223,7 +217,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       coalesced: result.coalesced,
       durationMs: Date.now() - startedAt,
     })
-    return refreshed(token, request.cookieHeader)
+    return outcomes.refreshed(token, request.cookieHeader)
   }
 
   /**
@@ -297,19 +291,30 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     }
   }
 
-  /** Use the session as it is (or anonymous), normalising duplicate session cookies. */
-  function keep(
-    token: VerifiedToken | undefined,
+  function refreshTokenOf(
     request: KeepAliveRequest<Req>,
     cookies: CorbadoCookies,
-  ): KeepAliveOutcome {
-    return {
-      action: 'none',
-      session: token?.session,
-      ...normalisedRequestCookies(request.cookieHeader, cookies),
-      setCookies: NO_SET_COOKIES,
-      failure: undefined,
+  ): string | undefined {
+    const getRefreshToken = o.getRefreshToken
+    if (getRefreshToken !== undefined) {
+      const token = reporter.guard('getRefreshToken', () => getRefreshToken(request.raw), undefined)
+      if (typeof token === 'string' && token !== '') return token
     }
+    return cookies.refreshToken
+  }
+
+  function clientKeyOf(request: KeepAliveRequest<Req>): string | undefined {
+    const custom = o.refreshRateLimit?.clientKey
+    if (custom === undefined) return defaultClientKey(request.raw)
+    const key = reporter.guard('refreshRateLimit.clientKey', () => custom(request.raw), undefined)
+    return typeof key === 'string' && key !== '' ? key : undefined
+  }
+
+  function mayRefresh(request: KeepAliveRequest<Req>): boolean {
+    const shouldRefresh = o.shouldRefresh
+    if (shouldRefresh === undefined)
+      return request.method !== 'OPTIONS' && request.method !== 'HEAD'
+    return reporter.guard('shouldRefresh', () => shouldRefresh(request.raw), false)
   }
 
   function failed(
@@ -319,155 +324,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     cookies: CorbadoCookies,
   ): KeepAliveOutcome {
     counters.failure(reason)
-    const stillValid = current !== undefined && current.expiresAtMs > Date.now()
-    return {
-      action: 'failed',
-      session: stillValid ? current.session : undefined,
-      ...normalisedRequestCookies(request.cookieHeader, cookies),
-      setCookies: NO_SET_COOKIES,
-      failure: reason,
-    }
-  }
-
-  function refreshed(token: VerifiedToken, cookieHeader: string | undefined): KeepAliveOutcome {
-    const value = token.session.token
-    return {
-      action: 'refreshed',
-      session: { ...token.session, refreshed: true },
-      requestCookieHeader: rewriteCookieHeader(cookieHeader, o.sessionCookieNames, {
-        name: o.sessionCookieName,
-        value,
-      }),
-      requestCookies: removals(o.sessionCookieNames, o.sessionCookieName, value),
-      setCookies: [sessionSetCookie(o.sessionCookieName, value, token.session.expiresAt, o.cookie)],
-      failure: undefined,
-    }
-  }
-
-  function ended(
-    request: KeepAliveRequest<Req>,
-    cookies: CorbadoCookies,
-    refreshToken: string,
-  ): KeepAliveOutcome {
-    const present = cookieNamesIn(request.cookieHeader)
-    const removed = [...o.sessionCookieNames]
-    // A dead refresh cookie is cleared too, or every request would send it upstream again.
-    if (cookies.refreshToken === refreshToken) removed.push(...o.refreshCookieNames)
-    const cleared = new Set([o.sessionCookieName, ...removed.filter((name) => present.has(name))])
-    return {
-      action: 'ended',
-      session: undefined,
-      requestCookieHeader: rewriteCookieHeader(request.cookieHeader, removed, undefined),
-      requestCookies: removals(removed),
-      setCookies: [...cleared].map((name) => clearingSetCookie(name, o.cookie)),
-      failure: undefined,
-    }
-  }
-
-  function normalisedRequestCookies(
-    cookieHeader: string | undefined,
-    cookies: CorbadoCookies,
-  ): Pick<KeepAliveOutcome, 'requestCookieHeader' | 'requestCookies'> {
-    if (cookies.sessionCookieCount <= 1) {
-      return { requestCookieHeader: undefined, requestCookies: NO_COOKIES }
-    }
-    // Several session cookies (e.g. one per path or domain): downstream sees the one we judged,
-    // or none when that one is empty or could not be written back as it is.
-    const value = cookies.sessionToken
-    if (value === undefined || !COOKIE_OCTETS.test(value)) {
-      return {
-        requestCookieHeader: rewriteCookieHeader(cookieHeader, o.sessionCookieNames, undefined),
-        requestCookies: removals(o.sessionCookieNames),
-      }
-    }
-    return {
-      requestCookieHeader: rewriteCookieHeader(cookieHeader, o.sessionCookieNames, {
-        name: o.sessionCookieName,
-        value,
-      }),
-      requestCookies: removals(o.sessionCookieNames, o.sessionCookieName, value),
-    }
-  }
-
-  function refreshTokenOf(
-    request: KeepAliveRequest<Req>,
-    cookies: CorbadoCookies,
-  ): string | undefined {
-    if (o.getRefreshToken !== undefined) {
-      try {
-        const token = o.getRefreshToken(request.raw)
-        if (typeof token === 'string' && token !== '') return token
-      } catch (error) {
-        report(new HookFailedError('getRefreshToken', error))
-      }
-    }
-    return cookies.refreshToken
-  }
-
-  function clientKeyOf(request: KeepAliveRequest<Req>): string | undefined {
-    const custom = o.refreshRateLimit?.clientKey
-    if (custom === undefined) return defaultClientKey(request.raw)
-    try {
-      const key = custom(request.raw)
-      return typeof key === 'string' && key !== '' ? key : undefined
-    } catch (error) {
-      report(new HookFailedError('refreshRateLimit.clientKey', error))
-      return undefined
-    }
-  }
-
-  function mayRefresh(request: KeepAliveRequest<Req>): boolean {
-    if (o.shouldRefresh === undefined)
-      return request.method !== 'OPTIONS' && request.method !== 'HEAD'
-    try {
-      return o.shouldRefresh(request.raw)
-    } catch (error) {
-      report(new HookFailedError('shouldRefresh', error))
-      return false
-    }
-  }
-
-  function hook<E>(name: string, fn: ((event: E) => void) | undefined, event: E): void {
-    if (fn === undefined) return
-    try {
-      fn(event)
-    } catch (error) {
-      report(new HookFailedError(name, error))
-    }
-  }
-
-  function report(error: KeepAliveError): void {
-    const level = error instanceof RefreshFailedError ? 'warn' : 'error'
-    log(
-      level,
-      {
-        code: error.code,
-        ...(error instanceof RefreshFailedError
-          ? { reason: error.reason, status: error.status }
-          : {}),
-      },
-      error.message,
-    )
-    if (o.onError === undefined) return
-    try {
-      o.onError(error)
-    } catch (hookError) {
-      log(
-        'error',
-        { code: 'ERR_KEEPALIVE_HOOK_FAILED', hook: 'onError', error: describe(hookError) },
-        'corbado-keepalive: the "onError" hook threw',
-      )
-    }
-  }
-
-  function log(level: keyof Logger, context: Record<string, unknown>, message: string): void {
-    const logger = o.logger
-    if (logger === undefined) return
-    try {
-      logger[level]?.call(logger, context, message)
-    } catch {
-      // A broken logger must not break requests.
-    }
+    return outcomes.failed(reason, current, request.cookieHeader, cookies)
   }
 
   return {
@@ -477,17 +334,6 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
   }
 }
 
-function removals(
-  names: readonly string[],
-  keep?: string,
-  value?: string,
-): Record<string, string | undefined> {
-  const changes: Record<string, string | undefined> = {}
-  for (const name of names) changes[name] = undefined
-  if (keep !== undefined) changes[keep] = value
-  return changes
-}
-
 /** `req.ip` (Express, Koa: trust-proxy aware), else the socket's address (`node:http`). */
 function defaultClientKey(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined
@@ -495,8 +341,4 @@ function defaultClientKey(raw: unknown): string | undefined {
   if (typeof ip === 'string' && ip !== '') return ip
   const address = socket?.remoteAddress
   return typeof address === 'string' && address !== '' ? address : undefined
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error
 }

@@ -6,6 +6,16 @@
  */
 import type { RefreshCoordinator } from './coordinator.js'
 import { InvalidOptionError } from './errors.js'
+import {
+  boolean,
+  hasMethods,
+  integer,
+  isPlainObject,
+  optionalFunction,
+  rejectUnknownKeys,
+  resolveLogger,
+} from './validate.js'
+import type { KeysEnum } from './validate.js'
 import type { KeepAliveError } from './errors.js'
 import type { CircuitChangeEvent, Logger, RefreshEvent, SessionEndedEvent } from './types.js'
 
@@ -190,8 +200,6 @@ export interface ResolvedOptions<Req> {
     | undefined
   readonly fetch: typeof globalThis.fetch
 }
-
-type KeysEnum<T> = { readonly [K in keyof Required<T>]: true }
 
 const OPTION_KEYS: KeysEnum<KeepAliveOptions> = {
   projectId: true,
@@ -430,29 +438,8 @@ function resolveCoordinator(input: unknown): RefreshCoordinator | undefined {
   return input
 }
 
-/** Validate a `logger` option. Internal: shared with the gateway's options. */
-export function resolveLogger(input: unknown): Logger | undefined {
-  if (input === undefined) return undefined
-  if (!isLogger(input)) {
-    throw new InvalidOptionError(
-      'logger',
-      'must have "warn" and "error" methods (pino and console do)',
-    )
-  }
-  return input
-}
-
 function isCoordinator(value: unknown): value is RefreshCoordinator {
   return hasMethods(value, ['coordinate'])
-}
-
-function isLogger(value: unknown): value is Logger {
-  return hasMethods(value, ['warn', 'error'])
-}
-
-function hasMethods(value: unknown, methods: readonly string[]): boolean {
-  if (typeof value !== 'object' || value === null) return false
-  return methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function')
 }
 
 function resolveUrl(name: string, input: unknown): string {
@@ -478,80 +465,6 @@ function cookieName(name: string, input: unknown, fallback: string): string {
     throw new InvalidOptionError(name, 'must be a valid cookie name')
   }
   return input
-}
-
-/** Validate an integer option in `[min, max]`. Internal: shared with the gateway's options. */
-export function integer(
-  name: string,
-  input: unknown,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (input === undefined) return fallback
-  if (typeof input !== 'number' || !Number.isInteger(input) || input < min || input > max) {
-    throw new InvalidOptionError(name, `must be an integer from ${min} to ${max}`)
-  }
-  return input
-}
-
-function boolean(name: string, input: unknown, fallback: boolean): boolean {
-  if (input === undefined) return fallback
-  if (typeof input !== 'boolean') throw new InvalidOptionError(name, 'must be true or false')
-  return input
-}
-
-function optionalFunction<F>(name: string, input: F | undefined): F | undefined {
-  if (input === undefined) return undefined
-  if (typeof input !== 'function') throw new InvalidOptionError(name, 'must be a function')
-  return input
-}
-
-/** Throw for the first unknown key, with a did-you-mean hint. Internal: shared with the gateway. */
-export function rejectUnknownKeys(input: object, known: object, prefix: string): void {
-  for (const key of Object.keys(input)) {
-    if (Object.hasOwn(known, key)) continue
-    const hint = closest(key, Object.keys(known))
-    throw new InvalidOptionError(
-      prefix + key,
-      `is not an option${hint === undefined ? '' : `. Did you mean "${prefix}${hint}"?`}`,
-    )
-  }
-}
-
-function closest(input: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestDistance = Math.max(2, Math.floor(input.length / 3)) + 1
-  for (const candidate of candidates) {
-    const a = input.toLowerCase()
-    const b = candidate.toLowerCase()
-    // A unit-less or shortened name ("refreshTimeout") is as good a hint as a typo.
-    const distance = a.length >= 4 && b.startsWith(a) ? 1 : editDistance(a, b)
-    if (distance < bestDistance) {
-      best = candidate
-      bestDistance = distance
-    }
-  }
-  return best
-}
-
-/** Levenshtein distance, O(a·b); option names are short. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution)
-    }
-    previous = current
-  }
-  return previous[b.length] ?? 0
-}
-
-/** `true` for a non-null, non-array object. Internal: shared with the gateway's options. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function unique(values: readonly string[]): string[] {

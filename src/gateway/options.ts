@@ -4,14 +4,8 @@
  * @module
  */
 import { InvalidOptionError } from '../core/errors.js'
-import {
-  ATTRIBUTE_VALUE,
-  integer,
-  isPlainObject,
-  rejectUnknownKeys,
-  resolveLogger,
-  resolveOptions,
-} from '../core/options.js'
+import { ATTRIBUTE_VALUE, resolveOptions } from '../core/options.js'
+import { integer, isPlainObject, rejectUnknownKeys, resolveLogger } from '../core/validate.js'
 import type { Logger } from '../core/types.js'
 
 /** Options of `corbadoGateway`. Only `projectId` is required. */

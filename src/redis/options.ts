@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidOptionError } from '../core/errors.js'
-import { integer, isPlainObject, rejectUnknownKeys, resolveLogger } from '../core/options.js'
+import { integer, isPlainObject, rejectUnknownKeys, resolveLogger } from '../core/validate.js'
 import type { Logger } from '../core/types.js'
 import { isRedisClient } from './client.js'
 import type { RedisClientLike } from './client.js'

@@ -1,0 +1,51 @@
+/** A fixed number of requests with autocannon, measuring the server's CPU time around them. */
+import autocannon from 'autocannon'
+import type { BenchServer } from './processes.js'
+
+/** What one load run measured. */
+export interface LoadResult {
+  /** Server CPU time (user + system) per request, microseconds. */
+  readonly cpuMicrosPerRequest: number
+  /** Server user CPU time per request, microseconds: the JavaScript and native code, without the kernel's socket work. */
+  readonly userMicrosPerRequest: number
+  /** Requests per second the load generator achieved. */
+  readonly requestsPerSecond: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly non2xx: number
+  readonly errors: number
+}
+
+/** Send `amount` GET requests to `server` with `headers` over `connections` connections. */
+export async function load(
+  server: BenchServer,
+  options: {
+    amount: number
+    connections: number
+    headers: Record<string, string>
+    path?: string
+    /** Requests per second, all connections together; default: as fast as possible. */
+    overallRate?: number
+    pipelining?: number
+  },
+): Promise<LoadResult> {
+  const before = await server.cpuMicros()
+  const result = await autocannon({
+    url: server.url + (options.path ?? '/'),
+    amount: options.amount,
+    connections: options.connections,
+    headers: options.headers,
+    ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
+    ...(options.pipelining === undefined ? {} : { pipelining: options.pipelining }),
+  })
+  const after = await server.cpuMicros()
+  return {
+    cpuMicrosPerRequest: (after.user + after.system - before.user - before.system) / options.amount,
+    userMicrosPerRequest: (after.user - before.user) / options.amount,
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  }
+}

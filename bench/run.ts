@@ -1,0 +1,74 @@
+/**
+ * `npm run bench`: every benchmark, written to bench/RESULTS.md.
+ *
+ * The load generator (this process) and each server run in separate processes on separate CPUs
+ * (taskset) where possible. Setups alternate over rounds and medians are reported, because the
+ * machine is shared and noisy. The headline figure is server CPU time per request.
+ */
+import { spawnSync } from 'node:child_process'
+import { cpus, totalmem } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { startFakeCorbado } from '../dist/testing.mjs'
+import { CAN_PIN, LOAD_CPU } from './lib/processes.js'
+import { coalescing } from './sections/coalescing.js'
+import { hotPath } from './sections/hot-path.js'
+import { memory } from './sections/memory.js'
+import { refreshPath } from './sections/refresh-path.js'
+import { render } from './report.js'
+import type { Results } from './report.js'
+
+if (CAN_PIN && process.env.BENCH_PINNED === undefined) {
+  // Re-run this script pinned to the load generator's CPU.
+  const result = spawnSync(
+    'taskset',
+    ['-c', LOAD_CPU, process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_PINNED: '1' },
+    },
+  )
+  process.exit(result.status ?? 1)
+}
+
+const quick = process.env.BENCH_QUICK === '1'
+const rounds = quick ? 3 : 6
+const amount = quick ? 2000 : 4000
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const started = Date.now()
+
+const fake = await startFakeCorbado()
+try {
+  console.log(`hot path: ${rounds} rounds × ${amount} requests per setup and comparison`)
+  const hot = await hotPath(fake, rounds, amount)
+  console.log('refresh path')
+  const refresh = await refreshPath(fake, 50, quick ? 50 : 200)
+  console.log('coalescing')
+  const coalesce = await coalescing(fake, 100, redisUrl)
+  console.log('memory and scale')
+  const mem = memory()
+  const results: Results = {
+    command: 'npm run bench',
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    pinned: CAN_PIN,
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    hot,
+    refresh,
+    coalesce,
+    mem,
+  }
+  // The raw figures, for a re-render (npx tsx bench/render.ts) without measuring again.
+  mkdirSync(fileURLToPath(new URL('./results', import.meta.url)), { recursive: true })
+  writeFileSync(
+    fileURLToPath(new URL('./results/results.json', import.meta.url)),
+    JSON.stringify(results),
+  )
+  const markdown = render(results)
+  const out = fileURLToPath(new URL('./RESULTS.md', import.meta.url))
+  writeFileSync(out, markdown)
+  console.log(markdown)
+} finally {
+  await fake.close()
+}

@@ -1,0 +1,129 @@
+/**
+ * Refresh path: the fake Frontend API answers after a fixed latency L. A refreshing request
+ * should cost the refresh call itself plus almost nothing, and requests of other sessions on the
+ * same instance should not be slowed while refreshes are in flight.
+ */
+import autocannon from 'autocannon'
+import type { FakeCorbado } from '../../dist/testing.mjs'
+import { startServer } from '../lib/processes.js'
+import { median, percentile } from '../lib/stats.js'
+import { realisticCookies } from './hot-path.js'
+
+export interface RefreshPathReport {
+  readonly latencyMs: number
+  readonly samples: number
+  readonly medianMs: number
+  readonly p99Ms: number
+  /** The same refresh call made directly to the Frontend API: L plus its own work, median. */
+  readonly directMedianMs: number
+  /** The same request with a fresh session (no refresh), median. */
+  readonly plainMedianMs: number
+  /** What the keep-alive adds: refreshing request − direct refresh call − the same request without refresh (medians). */
+  readonly overheadMs: number
+  readonly otherSessions: {
+    aloneP50: number
+    aloneP99: number
+    duringP50: number
+    duringP99: number
+    refreshesDuring: number
+  }
+}
+
+export async function refreshPath(
+  fake: FakeCorbado,
+  latencyMs: number,
+  samples: number,
+): Promise<RefreshPathReport> {
+  const server = await startServer({
+    setup: 'express-keepalive',
+    'project-id': fake.projectId,
+    'frontend-api-url': fake.url,
+  })
+  fake.setLatency(latencyMs)
+  try {
+    const expiring = (i: number) => {
+      const { sessionToken, refreshToken } = fake.login(`usr-${200000000 + i}`, {
+        sessionLifetimeSeconds: 30,
+      })
+      return realisticCookies(sessionToken) + `; cbo_refresh_token=${refreshToken}`
+    }
+    // Warm up: JWKS download, JIT.
+    for (let i = 0; i < 20; i++) await fetch(server.url, { headers: { cookie: expiring(-1 - i) } })
+
+    // Each sample: one request through the keep-alive that refreshes; the same refresh call made
+    // directly to the Frontend API (its L plus its own work: minting and signing a token, HTTP);
+    // and the same request with a fresh session (its round trip). What is left is the keep-alive's.
+    const latencies: number[] = []
+    const direct: number[] = []
+    const plain: number[] = []
+    const { sessionToken: freshToken } = fake.login('usr-299999999', {
+      sessionLifetimeSeconds: 3600,
+    })
+    for (let i = 0; i < samples; i++) {
+      const cookie = expiring(i)
+      const started = performance.now()
+      const response = await fetch(server.url, { headers: { cookie } })
+      await response.text()
+      latencies.push(performance.now() - started)
+      if (response.headers.getSetCookie().length !== 1) {
+        throw new Error('a refreshing request wrote no cookie')
+      }
+      const { refreshToken } = fake.login(`usr-${250000000 + i}`, { sessionLifetimeSeconds: 30 })
+      const directStart = performance.now()
+      const answer = await fetch(`${fake.url}/v2/me/refresh`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${refreshToken}`, 'x-corbado-projectid': fake.projectId },
+      })
+      await answer.text()
+      direct.push(performance.now() - directStart)
+      // The same request with a fresh session: the round trip every request costs anyway.
+      const plainStart = performance.now()
+      const same = await fetch(server.url, { headers: { cookie: realisticCookies(freshToken) } })
+      await same.text()
+      plain.push(performance.now() - plainStart)
+    }
+
+    const { sessionToken } = fake.login('usr-300000000', { sessionLifetimeSeconds: 3600 })
+    const fresh = { cookie: realisticCookies(sessionToken) }
+    const measure = () =>
+      autocannon({ url: server.url, amount: 4000, connections: 4, headers: fresh })
+    const alone = await measure()
+
+    let stop = false
+    let refreshesDuring = 0
+    let next = samples
+    const background = Array.from({ length: 20 }, async () => {
+      while (!stop) {
+        const response = await fetch(server.url, { headers: { cookie: expiring(next++) } })
+        await response.text()
+        refreshesDuring++
+      }
+    })
+    const during = await measure()
+    stop = true
+    await Promise.all(background)
+
+    const med = median(latencies)
+    const directMedian = median(direct)
+    const plainMedian = median(plain)
+    return {
+      latencyMs,
+      samples,
+      medianMs: med,
+      p99Ms: percentile(latencies, 99),
+      directMedianMs: directMedian,
+      plainMedianMs: plainMedian,
+      overheadMs: med - directMedian - plainMedian,
+      otherSessions: {
+        aloneP50: alone.latency.p50,
+        aloneP99: alone.latency.p99,
+        duringP50: during.latency.p50,
+        duringP99: during.latency.p99,
+        refreshesDuring,
+      },
+    }
+  } finally {
+    fake.setLatency(0)
+    await server.stop()
+  }
+}

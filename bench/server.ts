@@ -1,0 +1,137 @@
+/**
+ * One benchmark server, started by the sections in its own (pinned) process.
+ * `--setup` picks what is measured; the package is imported from `dist/`, as users get it.
+ * `/__bench/cpu` and `/__bench/heap` report the process's CPU time and heap.
+ */
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { parseArgs } from 'node:util'
+import { Config, SDK } from '@corbado/node-sdk'
+import express from 'express'
+import { Redis } from 'ioredis'
+import Koa from 'koa'
+
+const { values } = parseArgs({
+  options: {
+    setup: { type: 'string' },
+    'project-id': { type: 'string' },
+    'frontend-api-url': { type: 'string' },
+    redis: { type: 'string' },
+    prefix: { type: 'string' },
+  },
+})
+const projectId = values['project-id'] ?? 'pro-1234567890'
+const frontendApiUrl = values['frontend-api-url'] ?? 'http://127.0.0.1:1'
+
+async function keepAliveOptions() {
+  if (values.redis === undefined) return { projectId, frontendApiUrl }
+  const { RedisCoordinator } = await import('../dist/redis.mjs')
+  const coordinator = new RedisCoordinator({
+    redis: new Redis(values.redis),
+    keyPrefix: values.prefix,
+  })
+  return { projectId, frontendApiUrl, coordinator }
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => unknown
+
+async function app(setup: string | undefined): Promise<Handler> {
+  switch (setup) {
+    case 'express-bare': {
+      const a = express()
+      a.get('/', (_req, res) => res.send('hello'))
+      return a
+    }
+    case 'express-noop': {
+      const a = express()
+      a.use((_req, _res, next) => {
+        next()
+      })
+      a.get('/', (_req, res) => res.send('hello'))
+      return a
+    }
+    case 'express-keepalive': {
+      const { corbadoKeepAlive } = await import('../dist/express.mjs')
+      const a = express()
+      a.use(corbadoKeepAlive(await keepAliveOptions()))
+      a.get('/', (req, res) => res.send(req.corbadoSession === undefined ? 'anonymous' : 'hello'))
+      return a
+    }
+    case 'express-node-sdk': {
+      const sdk = new SDK(
+        new Config(projectId, `corbado1_${'x'.repeat(30)}`, frontendApiUrl, frontendApiUrl),
+      )
+      const a = express()
+      a.use((req, _res, next) => {
+        const token = /(?:^|;\s*)cbo_session_token=([^;]*)/.exec(req.headers.cookie ?? '')?.[1]
+        if (token === undefined) {
+          next()
+          return
+        }
+        sdk
+          .sessions()
+          .validateToken(token)
+          .then(() => {
+            next()
+          }, next)
+      })
+      a.get('/', (_req, res) => res.send('hello'))
+      return a
+    }
+    case 'koa-bare': {
+      const a = new Koa()
+      a.use((ctx) => {
+        ctx.body = 'hello'
+      })
+      return a.callback()
+    }
+    case 'koa-node-sdk': {
+      const sdk = new SDK(
+        new Config(projectId, `corbado1_${'x'.repeat(30)}`, frontendApiUrl, frontendApiUrl),
+      )
+      const a = new Koa()
+      a.use(async (ctx, next) => {
+        const token = /(?:^|;\s*)cbo_session_token=([^;]*)/.exec(ctx.get('cookie'))?.[1]
+        if (token !== undefined) await sdk.sessions().validateToken(token)
+        await next()
+      })
+      a.use((ctx) => {
+        ctx.body = 'hello'
+      })
+      return a.callback()
+    }
+    case 'koa-keepalive': {
+      const { corbadoKeepAlive } = await import('../dist/koa.mjs')
+      const a = new Koa()
+      a.use(corbadoKeepAlive(await keepAliveOptions()))
+      a.use((ctx) => {
+        ctx.body = 'hello'
+      })
+      return a.callback()
+    }
+    default:
+      throw new Error(`unknown --setup ${String(setup)}`)
+  }
+}
+
+const handler = await app(values.setup)
+const server = createServer((req, res) => {
+  if (req.url === '/__bench/cpu') {
+    res.end(JSON.stringify(process.cpuUsage()))
+  } else if (req.url === '/__bench/heap') {
+    globalThis.gc?.()
+    res.end(String(process.memoryUsage().heapUsed))
+  } else {
+    void handler(req, res)
+  }
+})
+server.keepAliveTimeout = 60_000
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo
+  console.log(JSON.stringify({ url: `http://127.0.0.1:${port}` }))
+})
+process.on('SIGTERM', () => {
+  server.closeAllConnections()
+  server.close(() => process.exit(0))
+})

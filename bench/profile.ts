@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { startFakeCorbado } from '../dist/testing.mjs'
+import { startFakeCorbado } from '../src/testing/index.js'
 import { realisticCookies } from './sections/hot-path.js'
 
 interface ProfileNode {
@@ -17,6 +17,7 @@ interface ProfileNode {
   hitCount?: number
 }
 
+const SOURCES = new URL('../src/', import.meta.url).href
 const dir = fileURLToPath(new URL('./results/profile', import.meta.url))
 rmSync(dir, { recursive: true, force: true })
 mkdirSync(dir, { recursive: true })
@@ -61,7 +62,10 @@ const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as { nodes: P
 const total = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0)
 const byFunction = new Map<string, number>()
 for (const node of profile.nodes) {
-  const where = node.callFrame.url.replace(/^.*\/(node_modules|dist|bench)\//, '$1/')
+  const url = node.callFrame.url
+  const where = url.startsWith(SOURCES)
+    ? `src/${url.slice(SOURCES.length)}`
+    : url.replace(/^.*\/node_modules\//, '')
   const key = `${node.callFrame.functionName || '(anonymous)'} ${where}:${node.callFrame.lineNumber + 1}`
   byFunction.set(key, (byFunction.get(key) ?? 0) + (node.hitCount ?? 0))
 }
@@ -69,8 +73,8 @@ const rows = [...byFunction].sort((a, b) => b[1] - a[1])
 console.log(`samples: ${total}; top 15 by self time:`)
 for (const [name, hits] of rows.slice(0, 15))
   console.log(`${((100 * hits) / total).toFixed(1).padStart(5)} %  ${name}`)
-const ours = rows.filter(([name]) => name.includes('dist/'))
+const ours = rows.filter(([name]) => name.includes(' src/'))
 const oursShare = ours.reduce((sum, [, hits]) => sum + hits, 0) / total
-console.log(`\ncorbado-keepalive (dist/) self time: ${(100 * oursShare).toFixed(2)} % of samples`)
+console.log(`\ncorbado-keepalive (src/) self time: ${(100 * oursShare).toFixed(2)} % of samples`)
 for (const [name, hits] of ours.slice(0, 8))
   console.log(`${((100 * hits) / total).toFixed(2).padStart(6)} %  ${name}`)

@@ -104,7 +104,7 @@ export function render(r: Results): string {
 Produced by \`${r.command}\` on ${r.date.slice(0, 10)} (${r.durationSeconds} s).
 Machine: ${r.machine}; Node.js ${r.node}. Server and load generator ${r.pinned ? 'pinned to separate CPUs with taskset' : 'not pinned (no taskset)'}.
 The machine is shared and noisy: figures are medians over alternating rounds; ratios matter more than absolute numbers.
-The package is measured as built (\`dist/\`).
+The package is measured from its TypeScript sources, loaded through tsx: the same code as \`dist/\`.
 
 ## Summary
 

@@ -26,7 +26,7 @@ const frontendApiUrl = values['frontend-api-url'] ?? 'http://127.0.0.1:1'
 
 async function keepAliveOptions() {
   if (values.redis === undefined) return { projectId, frontendApiUrl }
-  const { RedisCoordinator } = await import('../dist/redis.mjs')
+  const { RedisCoordinator } = await import('../src/redis.js')
   const coordinator = new RedisCoordinator({
     redis: new Redis(values.redis),
     keyPrefix: values.prefix,
@@ -52,7 +52,7 @@ async function app(setup: string | undefined): Promise<Handler> {
       return a
     }
     case 'express-keepalive': {
-      const { corbadoKeepAlive } = await import('../dist/express.mjs')
+      const { corbadoKeepAlive } = await import('../src/express.js')
       const a = express()
       a.use(corbadoKeepAlive(await keepAliveOptions()))
       a.get('/', (req, res) => res.send(req.corbadoSession === undefined ? 'anonymous' : 'hello'))
@@ -102,7 +102,7 @@ async function app(setup: string | undefined): Promise<Handler> {
       return a.callback()
     }
     case 'koa-keepalive': {
-      const { corbadoKeepAlive } = await import('../dist/koa.mjs')
+      const { corbadoKeepAlive } = await import('../src/koa.js')
       const a = new Koa()
       a.use(corbadoKeepAlive(await keepAliveOptions()))
       a.use((ctx) => {

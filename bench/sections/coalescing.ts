@@ -3,7 +3,7 @@
  * upstream call, in one process and across three instances sharing a RedisCoordinator.
  */
 import { randomUUID } from 'node:crypto'
-import type { FakeCorbado } from '../../dist/testing.mjs'
+import type { FakeCorbado } from '../../src/testing/index.js'
 import { startServer } from '../lib/processes.js'
 import type { BenchServer } from '../lib/processes.js'
 import { median, percentile } from '../lib/stats.js'

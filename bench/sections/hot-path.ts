@@ -8,7 +8,7 @@
  * the same time, at the same fixed rate, on the same (pinned) CPU, and the ratio of their CPU
  * time is taken within that window; the median over rounds is reported.
  */
-import type { FakeCorbado } from '../../dist/testing.mjs'
+import type { FakeCorbado } from '../../src/testing/index.js'
 import { load } from '../lib/load.js'
 import type { LoadResult } from '../lib/load.js'
 import { startServer } from '../lib/processes.js'

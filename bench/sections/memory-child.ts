@@ -8,7 +8,7 @@
  * coordinator and cookie handling measured are the same; only the signature check is skipped.
  * The hot-path section measures signature verification with real tokens.
  */
-import { createKeepAlive } from '../../dist/index.mjs'
+import { createKeepAlive } from '../../src/index.js'
 
 const now = Math.floor(Date.now() / 1000)
 const header = Buffer.from(

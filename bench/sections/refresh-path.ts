@@ -4,7 +4,7 @@
  * same instance should not be slowed while refreshes are in flight.
  */
 import autocannon from 'autocannon'
-import type { FakeCorbado } from '../../dist/testing.mjs'
+import type { FakeCorbado } from '../../src/testing/index.js'
 import { startServer } from '../lib/processes.js'
 import { median, percentile } from '../lib/stats.js'
 import { realisticCookies } from './hot-path.js'

@@ -1,47 +1,30 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startFakeCorbado } from '../../src/testing/index.js'
+import { describe, expect, it } from 'vitest'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { FRAMEWORKS } from '../helpers/frameworks.js'
-import type { TestApp } from '../helpers/frameworks.js'
+import { useScenario } from '../helpers/scenario.js'
 import { claimsOf, cookies, setCookieOf, valueOf } from '../helpers/http.js'
 
 // One row of DESIGN.md's behaviour table per test, on every framework major.
 describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
-  let fake: FakeCorbado
-  let app: TestApp
-
-  beforeAll(async () => {
-    fake = await startFakeCorbado()
-  })
-  afterAll(async () => {
-    await fake.close()
-  })
-  beforeEach(async () => {
-    fake.setFault(undefined)
-    fake.resetCalls()
-    app = await framework.start({ projectId: fake.projectId, frontendApiUrl: fake.url })
-  })
-  afterEach(async () => {
-    await app.close()
-  })
+  const env = useScenario(framework)
 
   it('no tokens: nothing happens, the response is untouched', async () => {
-    const { response, seen } = await app.seen('theme=dark')
+    const { response, seen } = await env.app.seen('theme=dark')
     expect(seen).toEqual({ session: null, cookie: 'theme=dark' })
     expect(response.headers.getSetCookie()).toEqual([])
     expect(response.headers.get('cache-control')).toBeNull()
-    expect(fake.refreshCount).toBe(0)
+    expect(env.fake.refreshCount).toBe(0)
   })
 
   it('a fresh valid token: no refresh, downstream sees the session', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1')
+    const { sessionToken, refreshToken } = env.fake.login('usr-1')
     const header = cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken })
-    const { response, seen } = await app.seen(header)
+    const { response, seen } = await env.app.seen(header)
     expect(seen.session).toMatchObject({ userId: 'usr-1', token: sessionToken, refreshed: false })
     expect(seen.cookie).toBe(header)
     expect(response.headers.getSetCookie()).toEqual([])
     expect(response.headers.get('vary')).toBeNull()
-    expect(fake.refreshCount).toBe(0)
+    expect(env.fake.refreshCount).toBe(0)
   })
 
   it.each([
@@ -64,8 +47,8 @@ describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
   ])(
     'a session-token %s with a refresh-token: refreshed, on the request and the response',
     async (_, tokens) => {
-      const { sessionToken, refreshToken } = tokens(fake)
-      const { response, seen } = await app.seen(
+      const { sessionToken, refreshToken } = tokens(env.fake)
+      const { response, seen } = await env.app.seen(
         cookies({ a: '1', cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
       )
       const written = valueOf(setCookieOf(response, 'cbo_session_token'))
@@ -78,14 +61,14 @@ describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
       expect(seen.cookie).toContain(`cbo_refresh_token=${refreshToken}`)
       expect(response.headers.get('cache-control')).toBe('private, no-store')
       expect(response.headers.get('vary')).toMatch(/\bCookie\b/)
-      expect(fake.refreshCount).toBe(1)
+      expect(env.fake.refreshCount).toBe(1)
     },
   )
 
   it('refresh answered 401: the session ends, cookies are cleared, downstream is anonymous', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
-    fake.revoke(refreshToken)
-    const { response, seen } = await app.seen(
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    env.fake.revoke(refreshToken)
+    const { response, seen } = await env.app.seen(
       cookies({ a: '1', cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
     )
     expect(seen).toEqual({ session: null, cookie: 'a=1' })
@@ -100,21 +83,23 @@ describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
   })
 
   it('a revoked session with only the refresh-token left: anonymous, the dead cookie is cleared', async () => {
-    const { refreshToken } = fake.login('usr-1')
-    fake.revoke(refreshToken)
-    const { response, seen } = await app.seen(cookies({ cbo_refresh_token: refreshToken, b: '2' }))
+    const { refreshToken } = env.fake.login('usr-1')
+    env.fake.revoke(refreshToken)
+    const { response, seen } = await env.app.seen(
+      cookies({ cbo_refresh_token: refreshToken, b: '2' }),
+    )
     expect(seen).toEqual({ session: null, cookie: 'b=2' })
     expect(valueOf(setCookieOf(response, 'cbo_refresh_token'))).toBe('')
     expect(valueOf(setCookieOf(response, 'cbo_session_token'))).toBe('')
     expect(response.headers.get('cache-control')).toBe('private, no-store')
     expect(response.headers.get('vary')).toMatch(/\bCookie\b/)
-    expect(fake.refreshCount).toBe(1)
+    expect(env.fake.refreshCount).toBe(1)
   })
 
   it('a revoked session under the legacy names: every Corbado cookie it sent is cleared', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
-    fake.revoke(refreshToken)
-    const { response, seen } = await app.seen(
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    env.fake.revoke(refreshToken)
+    const { response, seen } = await env.app.seen(
       cookies({ cbo_short_session: sessionToken, cbo_long_session: refreshToken }),
     )
     expect(seen).toEqual({ session: null, cookie: null })
@@ -126,9 +111,9 @@ describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
   })
 
   it('refresh answered 403: the session ends too', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
-    fake.setFault({ type: 'status', status: 403 })
-    const { response, seen } = await app.seen(
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    env.fake.setFault({ type: 'status', status: 403 })
+    const { response, seen } = await env.app.seen(
       cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
     )
     expect(seen.session).toBeNull()
@@ -136,10 +121,10 @@ describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
   })
 
   it('a transient failure with a still valid token: served fail-open with the old token, no cookie written', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
-    fake.setFault({ type: 'status', status: 503, retryAfterSeconds: 5 })
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    env.fake.setFault({ type: 'status', status: 503, retryAfterSeconds: 5 })
     const header = cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken })
-    const { response, seen } = await app.seen(header)
+    const { response, seen } = await env.app.seen(header)
     expect(seen.session).toMatchObject({ userId: 'usr-1', token: sessionToken, refreshed: false })
     expect(seen.cookie).toBe(header)
     expect(response.headers.getSetCookie()).toEqual([])
@@ -147,18 +132,18 @@ describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
   })
 
   it('a transient failure with an expired token: anonymous, but nothing is cleared', async () => {
-    const { refreshToken } = fake.login('usr-1')
-    const expired = fake.mintSessionToken('usr-1', { expiresInSeconds: -5 })
-    fake.setFault({ type: 'status', status: 500 })
+    const { refreshToken } = env.fake.login('usr-1')
+    const expired = env.fake.mintSessionToken('usr-1', { expiresInSeconds: -5 })
+    env.fake.setFault({ type: 'status', status: 500 })
     const header = cookies({ cbo_session_token: expired, cbo_refresh_token: refreshToken })
-    const { response, seen } = await app.seen(header)
+    const { response, seen } = await env.app.seen(header)
     expect(seen).toEqual({ session: null, cookie: header })
     expect(response.headers.getSetCookie()).toEqual([])
   })
 
   it('downstream writes its own session cookie (logout): downstream wins', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
-    const response = await app.get(
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    const response = await env.app.get(
       '/logout',
       cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
     )
@@ -170,8 +155,8 @@ describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
   })
 
   it.each(['OPTIONS', 'HEAD'])('%s requests never refresh', async (method) => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
-    const response = await app.get(
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    const response = await env.app.get(
       '/session',
       cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
       {
@@ -179,12 +164,12 @@ describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
       },
     )
     expect(response.headers.getSetCookie()).toEqual([])
-    expect(fake.refreshCount).toBe(0)
+    expect(env.fake.refreshCount).toBe(0)
   })
 
   it('a refresh-token alone (session cookie gone with the browser closed) recovers the session', async () => {
-    const { refreshToken } = fake.login('usr-7')
-    const { response, seen } = await app.seen(cookies({ cbo_refresh_token: refreshToken }))
+    const { refreshToken } = env.fake.login('usr-7')
+    const { response, seen } = await env.app.seen(cookies({ cbo_refresh_token: refreshToken }))
     expect(seen.session?.userId).toBe('usr-7')
     expect(valueOf(setCookieOf(response, 'cbo_session_token'))).toBe(seen.session?.token)
   })

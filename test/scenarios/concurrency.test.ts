@@ -1,36 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startFakeCorbado } from '../../src/testing/index.js'
-import type { FakeCorbado } from '../../src/testing/index.js'
+import { describe, expect, it } from 'vitest'
 import { FRAMEWORKS } from '../helpers/frameworks.js'
-import type { TestApp } from '../helpers/frameworks.js'
+import { useScenario } from '../helpers/scenario.js'
 import { claimsOf, cookies, setCookieOf, valueOf } from '../helpers/http.js'
 
 describe.each(FRAMEWORKS)('$name: concurrency', (framework) => {
-  let fake: FakeCorbado
-  let app: TestApp
-
-  beforeAll(async () => {
-    fake = await startFakeCorbado()
-  })
-  afterAll(async () => {
-    await fake.close()
-  })
-  beforeEach(async () => {
-    fake.setFault(undefined)
-    fake.setLatency(0)
-    fake.resetCalls()
-    app = await framework.start({ projectId: fake.projectId, frontendApiUrl: fake.url })
-  })
-  afterEach(async () => {
-    await app.close()
-  })
+  const env = useScenario(framework)
 
   it('50 parallel requests with one expiring session make 1 refresh call and all see the same new token', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
-    fake.setLatency(100)
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    env.fake.setLatency(100)
     const header = cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken })
-    const results = await Promise.all(Array.from({ length: 50 }, () => app.seen(header)))
-    expect(fake.refreshCount).toBe(1)
+    const results = await Promise.all(Array.from({ length: 50 }, () => env.app.seen(header)))
+    expect(env.fake.refreshCount).toBe(1)
     const seenTokens = new Set(results.map((r) => r.seen.session?.token))
     const written = new Set(
       results.map((r) => valueOf(setCookieOf(r.response, 'cbo_session_token'))),
@@ -38,30 +19,30 @@ describe.each(FRAMEWORKS)('$name: concurrency', (framework) => {
     expect(seenTokens.size).toBe(1)
     expect(written).toEqual(seenTokens)
     expect([...seenTokens][0]).not.toBe(sessionToken)
-    expect(app.stats()).toMatchObject({ upstreamRefreshes: 1, refreshes: 50, coalesced: 49 })
+    expect(env.app.stats()).toMatchObject({ upstreamRefreshes: 1, refreshes: 50, coalesced: 49 })
   })
 
   it('a request arriving just after a refresh reuses its result', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
     const header = cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken })
-    const first = await app.seen(header)
-    const second = await app.seen(header)
-    expect(fake.refreshCount).toBe(1)
+    const first = await env.app.seen(header)
+    const second = await env.app.seen(header)
+    expect(env.fake.refreshCount).toBe(1)
     expect(second.seen.session?.token).toBe(first.seen.session?.token)
   })
 
   it('20 users × 10 parallel requests: each user gets only their own token, one call per user', async () => {
-    fake.setLatency(50)
+    env.fake.setLatency(50)
     const users = Array.from({ length: 20 }, (_, i) => {
       const userId = `usr-${1000 + i}`
-      const { sessionToken, refreshToken } = fake.login(userId, { sessionLifetimeSeconds: 30 })
+      const { sessionToken, refreshToken } = env.fake.login(userId, { sessionLifetimeSeconds: 30 })
       return {
         userId,
         header: cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
       }
     })
     const requests = users.flatMap((user) =>
-      Array.from({ length: 10 }, async () => ({ user, ...(await app.seen(user.header)) })),
+      Array.from({ length: 10 }, async () => ({ user, ...(await env.app.seen(user.header)) })),
     )
     const results = await Promise.all(requests)
     for (const { user, response, seen } of results) {
@@ -70,6 +51,6 @@ describe.each(FRAMEWORKS)('$name: concurrency', (framework) => {
       expect(seen.session?.userId).toBe(user.userId)
       expect(claimsOf(seen.session!.token).sub).toBe(user.userId)
     }
-    expect(fake.refreshCount).toBe(20)
+    expect(env.fake.refreshCount).toBe(20)
   })
 })

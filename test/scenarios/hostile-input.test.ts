@@ -1,28 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startFakeCorbado } from '../../src/testing/index.js'
+import { describe, expect, it } from 'vitest'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { FRAMEWORKS } from '../helpers/frameworks.js'
-import type { TestApp } from '../helpers/frameworks.js'
+import { useScenario } from '../helpers/scenario.js'
 import { cookies, setCookieOf } from '../helpers/http.js'
 
 describe.each(FRAMEWORKS)('$name: forged and malformed input', (framework) => {
-  let fake: FakeCorbado
-  let app: TestApp
-
-  beforeAll(async () => {
-    fake = await startFakeCorbado()
-  })
-  afterAll(async () => {
-    await fake.close()
-  })
-  beforeEach(async () => {
-    fake.setFault(undefined)
-    fake.resetCalls()
-    app = await framework.start({ projectId: fake.projectId, frontendApiUrl: fake.url })
-  })
-  afterEach(async () => {
-    await app.close()
-  })
+  const env = useScenario(framework)
 
   const forgeries: [string, (f: FakeCorbado) => string][] = [
     [
@@ -48,8 +31,8 @@ describe.each(FRAMEWORKS)('$name: forged and malformed input', (framework) => {
   ]
 
   it.each(forgeries)('a token %s never becomes the session', async (_, forge) => {
-    const token = forge(fake)
-    const { response, seen } = await app.seen(cookies({ cbo_session_token: token }))
+    const token = forge(env.fake)
+    const { response, seen } = await env.app.seen(cookies({ cbo_session_token: token }))
     expect(response.status).toBe(200)
     expect(seen.session).toBeNull()
     expect(response.headers.getSetCookie()).toEqual([])
@@ -58,9 +41,9 @@ describe.each(FRAMEWORKS)('$name: forged and malformed input', (framework) => {
   it.each(forgeries)(
     'a token %s is replaced by a refresh when a refresh-token is present',
     async (_, forge) => {
-      const { refreshToken } = fake.login('usr-1')
-      const { seen } = await app.seen(
-        cookies({ cbo_session_token: forge(fake), cbo_refresh_token: refreshToken }),
+      const { refreshToken } = env.fake.login('usr-1')
+      const { seen } = await env.app.seen(
+        cookies({ cbo_session_token: forge(env.fake), cbo_refresh_token: refreshToken }),
       )
       expect(seen.session).toMatchObject({ userId: 'usr-1', refreshed: true })
     },
@@ -84,17 +67,17 @@ describe.each(FRAMEWORKS)('$name: forged and malformed input', (framework) => {
     ['no value at all', 'cbo_session_token; cbo_refresh_token'],
     ['quotes and spaces', 'cbo_session_token="  a . b . c  "'],
   ])('%s is served without an exception', async (_, header) => {
-    const { response, seen } = await app.seen(header)
+    const { response, seen } = await env.app.seen(header)
     expect(response.status).toBe(200)
     expect(seen.session).toBeNull()
     expect(setCookieOf(response, 'cbo_session_token') ?? '').not.toMatch(/^cbo_session_token=[^;]+/)
   })
 
   it('a refresh answer carrying a forged token is never written or exposed', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
     for (const type of ['unknown-key', 'bad-signature', 'other-user', 'expired-token'] as const) {
-      fake.setFault({ type })
-      const { response, seen } = await app.seen(
+      env.fake.setFault({ type })
+      const { response, seen } = await env.app.seen(
         cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
       )
       expect(response.headers.getSetCookie(), type).toEqual([])

@@ -1,36 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado, FakeFault } from '../../src/testing/index.js'
 import { FRAMEWORKS } from '../helpers/frameworks.js'
+import { useScenario } from '../helpers/scenario.js'
 import type { TestApp } from '../helpers/frameworks.js'
 import { cookies } from '../helpers/http.js'
 
 const TIMEOUT_MS = 300
 
 describe.each(FRAMEWORKS)('$name: provider faults and timeouts', (framework) => {
-  let fake: FakeCorbado
-  let app: TestApp
-
-  beforeAll(async () => {
-    fake = await startFakeCorbado()
-  })
-  afterAll(async () => {
-    await fake.close()
-  })
-  beforeEach(async () => {
-    fake.setFault(undefined)
-    fake.setLatency(0)
-    fake.resetCalls()
-    app = await framework.start({
-      projectId: fake.projectId,
-      frontendApiUrl: fake.url,
-      refreshTimeoutMs: TIMEOUT_MS,
-      circuitBreaker: false,
-    })
-  })
-  afterEach(async () => {
-    await app.close()
-  })
+  const env = useScenario(framework, { refreshTimeoutMs: TIMEOUT_MS, circuitBreaker: false })
 
   const faults: [string, FakeFault, string][] = [
     ['500', { type: 'status', status: 500 }, 'upstream-error'],
@@ -55,10 +34,10 @@ describe.each(FRAMEWORKS)('$name: provider faults and timeouts', (framework) => 
   it.each(faults)(
     '%s: fail open with the still-valid token, within the timeout',
     async (_, fault, reason) => {
-      const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
-      fake.setFault(fault)
+      const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+      env.fake.setFault(fault)
       const started = performance.now()
-      const { response, seen } = await app.seen(
+      const { response, seen } = await env.app.seen(
         cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
       )
       const elapsed = performance.now() - started
@@ -66,15 +45,15 @@ describe.each(FRAMEWORKS)('$name: provider faults and timeouts', (framework) => 
       expect(seen.session).toMatchObject({ userId: 'usr-1', token: sessionToken, refreshed: false })
       expect(response.headers.getSetCookie()).toEqual([])
       expect(elapsed).toBeLessThan(TIMEOUT_MS + 200)
-      expect(app.stats().failures[reason as 'network']).toBe(1)
+      expect(env.app.stats().failures[reason as 'network']).toBe(1)
     },
   )
 
   it('a hang is cut at refreshTimeoutMs, even for a request with no session-token left', async () => {
-    const { refreshToken } = fake.login('usr-1')
-    fake.setFault({ type: 'hang' })
+    const { refreshToken } = env.fake.login('usr-1')
+    env.fake.setFault({ type: 'hang' })
     const started = performance.now()
-    const { seen } = await app.seen(cookies({ cbo_refresh_token: refreshToken }))
+    const { seen } = await env.app.seen(cookies({ cbo_refresh_token: refreshToken }))
     const elapsed = performance.now() - started
     expect(seen.session).toBeNull()
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
@@ -82,19 +61,19 @@ describe.each(FRAMEWORKS)('$name: provider faults and timeouts', (framework) => 
   })
 
   it('added latency below the timeout still refreshes', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
-    fake.setLatency(100)
-    const { seen } = await app.seen(
+    const { sessionToken, refreshToken } = env.fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    env.fake.setLatency(100)
+    const { seen } = await env.app.seen(
       cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
     )
     expect(seen.session?.refreshed).toBe(true)
   })
 
   it('the signing keys unavailable at start: nothing unverified is trusted, nobody is logged out', async () => {
-    const { sessionToken, refreshToken } = fake.login('usr-1')
-    fake.setFault({ type: 'status', status: 503, route: 'jwks' })
+    const { sessionToken, refreshToken } = env.fake.login('usr-1')
+    env.fake.setFault({ type: 'status', status: 503, route: 'jwks' })
     const header = cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken })
-    const { response, seen } = await app.seen(header)
+    const { response, seen } = await env.app.seen(header)
     expect(response.status).toBe(200)
     expect(seen.session).toBeNull()
     expect(seen.cookie).toBe(header)

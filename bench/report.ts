@@ -39,7 +39,10 @@ function missed(
         `comes to ${fixed(noop, 3)}. The rest, about ${fixed((expressRatio - noop) * 100, 1)} % or ${fixed((expressRatio - noop) * base, 0)} µs of ` +
         `Express's ${fixed(base, 0)} µs per request, is the keep-alive's own work in a loaded server (about 1 µs in a ` +
         `tight loop, see §5; the gap is cold caches between requests). The per-round ratios spread by several points ` +
-        `either way on this shared machine. On Koa, where a middleware is cheap, the keep-alive measures ${fixed(koaRatio, 3)}.`,
+        `either way on this shared machine.` +
+        (koaRatio < expressRatio - 0.01
+          ? ` On Koa, where a middleware is cheap, the keep-alive measures ${fixed(koaRatio, 3)}.`
+          : ''),
     )
   }
   if (koaRatio > 1.05) {

@@ -1,7 +1,7 @@
 /**
- * `npm run bench:profile`: the Express hot-path server under `--cpu-prof`, loaded with valid
- * sessions; prints the functions with the most self time, and where the keep-alive's own code
- * stands among them.
+ * `npm run bench:profile [setup]`: a hot-path server (default `express-keepalive`; any setup of
+ * bench/server.ts) under `--cpu-prof`, loaded with valid sessions; prints the functions with the
+ * most self time, and where the keep-alive's own code stands among them.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -17,6 +17,7 @@ interface ProfileNode {
   hitCount?: number
 }
 
+const setup = process.argv[2] ?? 'express-keepalive'
 const SOURCES = new URL('../src/', import.meta.url).href
 const dir = fileURLToPath(new URL('./results/profile', import.meta.url))
 rmSync(dir, { recursive: true, force: true })
@@ -32,7 +33,7 @@ const server = spawn(
     'tsx',
     fileURLToPath(new URL('./server.ts', import.meta.url)),
     '--setup',
-    'express-keepalive',
+    setup,
     '--project-id',
     fake.projectId,
     '--frontend-api-url',

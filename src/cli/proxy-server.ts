@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream'
 import { createProxyMiddleware } from 'http-proxy-middleware'
 import { createKeepAlive } from '../core/keep-alive.js'
 import { finalizeResponseHeaders } from '../core/set-cookie.js'
+import { applyToRequest } from '../node/apply-outcome.js'
 import type { KeepAliveOutcome } from '../core/types.js'
 import { corbadoGateway } from '../gateway.js'
 import {
@@ -170,10 +171,7 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
       raw: req,
     })
     // Headers are copied when the upstream request is created, so the rewrite is made here.
-    if (outcome.requestCookieHeader === '') delete req.headers.cookie
-    else if (outcome.requestCookieHeader !== undefined) {
-      req.headers.cookie = outcome.requestCookieHeader
-    }
+    applyToRequest(req, outcome)
     // Node answered `100 Continue` already; forwarded, it would also skip the proxyReq hook.
     delete req.headers.expect
     // The client may have gone while the refresh ran: nothing is left to forward.

@@ -19,17 +19,25 @@ export function applyOutcome(
   res: ServerResponse,
   outcome: KeepAliveOutcome,
 ): void {
-  if (outcome.requestCookieHeader !== undefined) {
-    if (outcome.requestCookieHeader === '') delete req.headers.cookie
-    else req.headers.cookie = outcome.requestCookieHeader
-    const parsed = (req as IncomingMessage & { cookies?: unknown }).cookies
-    if (typeof parsed === 'object' && parsed !== null) {
-      const jar = parsed as Record<string, unknown>
-      for (const [name, value] of Object.entries(outcome.requestCookies)) {
-        if (value === undefined) Reflect.deleteProperty(jar, name)
-        else jar[name] = value
-      }
+  applyToRequest(req, outcome)
+  writeOnHeaders(res, outcome.setCookies)
+}
+
+/**
+ * The request half of {@link applyOutcome}: rewrite the `Cookie` header (`''` removes it) and
+ * cookie-parser's jar, when it ran first. A proxy uses it alone: it merges the `Set-Cookie`s into
+ * the backend's response itself.
+ */
+export function applyToRequest(req: IncomingMessage, outcome: KeepAliveOutcome): void {
+  if (outcome.requestCookieHeader === undefined) return
+  if (outcome.requestCookieHeader === '') delete req.headers.cookie
+  else req.headers.cookie = outcome.requestCookieHeader
+  const parsed = (req as IncomingMessage & { cookies?: unknown }).cookies
+  if (typeof parsed === 'object' && parsed !== null) {
+    const jar = parsed as Record<string, unknown>
+    for (const [name, value] of Object.entries(outcome.requestCookies)) {
+      if (value === undefined) Reflect.deleteProperty(jar, name)
+      else jar[name] = value
     }
   }
-  writeOnHeaders(res, outcome.setCookies)
 }

@@ -14,16 +14,8 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
  * the run instead of skipping the Redis tests; locally they are skipped with a loud message.
  */
 export async function requireRedis(suite: string): Promise<boolean> {
-  const client = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 2000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  })
-  client.on('error', () => undefined)
   try {
-    await client.connect()
-    await client.ping()
+    await ping(REDIS_URL)
     return true
   } catch (error) {
     const message = `Redis at ${REDIS_URL} is unreachable (${String(error)})`
@@ -35,6 +27,21 @@ export async function requireRedis(suite: string): Promise<boolean> {
         `redis-server --port 6379 --save '' --appendonly no\n${'!'.repeat(78)}\n`,
     )
     return false
+  }
+}
+
+/** Connect to `url` once, without retries, and PING; rejects when Redis does not answer. */
+async function ping(url: string): Promise<void> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  })
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+    await client.ping()
   } finally {
     client.disconnect()
   }
@@ -137,21 +144,12 @@ async function waitUntilAnswering(url: string, child: ChildProcess): Promise<voi
   const giveUpAt = Date.now() + 10_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`)
-    const client = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    })
-    client.on('error', () => undefined)
     try {
-      await client.connect()
-      await client.ping()
+      await ping(url)
       return
     } catch (error) {
       if (Date.now() > giveUpAt) throw error
       await new Promise((resolve) => setTimeout(resolve, 50))
-    } finally {
-      client.disconnect()
     }
   }
 }

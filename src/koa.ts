@@ -51,7 +51,7 @@ export interface KoaContextLike {
 
 /** The middleware returned by {@link corbadoKeepAlive}. */
 export interface KoaKeepAliveMiddleware<Ctx extends KoaContextLike = KoaContextLike> {
-  (ctx: Ctx, next: () => Promise<unknown>): Promise<void>
+  (ctx: Ctx, next: () => Promise<unknown>): Promise<unknown>
   /** Counters since the middleware was created: refreshes, failures, cache hit rate, … */
   stats(): KeepAliveStats
 }
@@ -74,22 +74,37 @@ export function corbadoKeepAlive<Ctx extends KoaContextLike = KoaContextLike>(
 ): KoaKeepAliveMiddleware<Ctx> {
   const keepAlive = createKeepAlive(options)
 
-  async function corbadoKeepAliveMiddleware(ctx: Ctx, next: () => Promise<unknown>): Promise<void> {
-    const decision = keepAlive.handle({
-      method: ctx.method,
-      cookieHeader: ctx.req.headers.cookie,
-      raw: ctx,
-    })
-    // The hot path is synchronous; awaiting only a pending refresh saves a turn per request.
-    const outcome: KeepAliveOutcome = decision instanceof Promise ? await decision : decision
-    ;(ctx.state as KeepAliveState).corbadoSession = outcome.session
-    applyOutcome(ctx.req, ctx.res, outcome)
-    // No `finally` needed for errors: Koa's error handler writes its response through the same
-    // `res`, after it removed the headers set so far, and the cookie is added at that moment.
-    await next()
+  // Not `async`: on the hot path (a fresh session, decided synchronously) downstream's own promise
+  // is handed back to Koa, with no promise or async frame of ours per request.
+  function corbadoKeepAliveMiddleware(ctx: Ctx, next: () => Promise<unknown>): Promise<unknown> {
+    let decision: KeepAliveOutcome | Promise<KeepAliveOutcome>
+    try {
+      decision = keepAlive.handle({
+        method: ctx.method,
+        cookieHeader: ctx.req.headers.cookie,
+        raw: ctx,
+      })
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    }
+    if (!(decision instanceof Promise)) return apply(ctx, decision, next)
+    return decision.then((outcome) => apply(ctx, outcome, next))
   }
 
   return Object.assign(corbadoKeepAliveMiddleware, { stats: () => keepAlive.stats() })
+}
+
+/** Expose the session and apply the outcome, then run downstream. */
+function apply(
+  ctx: KoaContextLike,
+  outcome: KeepAliveOutcome,
+  next: () => Promise<unknown>,
+): Promise<unknown> {
+  ;(ctx.state as KeepAliveState).corbadoSession = outcome.session
+  applyOutcome(ctx.req, ctx.res, outcome)
+  // No `finally` needed for errors: Koa's error handler writes its response through the same
+  // `res`, after it removed the headers set so far, and the cookie is added at that moment.
+  return next()
 }
 
 export type {

@@ -24,7 +24,7 @@ import { refreshKeyOf } from './refresh-key.js'
 import { createOutcomes } from './outcomes.js'
 import { RefreshLimiter } from './refresh-limiter.js'
 import { createReporter } from './reporter.js'
-import { readCorbadoCookies } from './request-cookies.js'
+import { readCorbadoCookies, soleCookieValue } from './request-cookies.js'
 import type { CorbadoCookies } from './request-cookies.js'
 import { createStats } from './stats.js'
 import type { KeepAliveStats } from './stats.js'
@@ -94,6 +94,16 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       : new RefreshLimiter({ ...o.refreshRateLimit, maxEntries: RATE_LIMIT_ENTRIES }, Date.now())
 
   function handle(request: KeepAliveRequest<Req>): KeepAliveOutcome | Promise<KeepAliveOutcome> {
+    // The hot path: one session cookie holding a verified token far from expiry. The cache only
+    // answers for a value that is exactly a verified token, which the full scan reads alike.
+    const sole = soleCookieValue(request.cookieHeader, o.sessionCookieNames)
+    if (sole !== undefined) {
+      const now = Date.now()
+      const verified = verifier.cached(sole, now)
+      if (verified !== undefined && verified.expiresAtMs - now > thresholdMs) {
+        return outcomes.kept(verified)
+      }
+    }
     const cookies = readCorbadoCookies(
       request.cookieHeader,
       o.sessionCookieNames,
@@ -107,13 +117,6 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       return cookies.sessionCookieCount > 1
         ? outcomes.keep(undefined, request.cookieHeader, cookies)
         : outcomes.anonymous
-    }
-    if (cookies.sessionToken !== undefined && cookies.sessionCookieCount === 1) {
-      const now = Date.now()
-      const verified = verifier.cached(cookies.sessionToken, now)
-      if (verified !== undefined && verified.expiresAtMs - now > thresholdMs) {
-        return outcomes.keep(verified, request.cookieHeader, cookies)
-      }
     }
     return decide(request, cookies)
   }

@@ -16,6 +16,8 @@ import type { KeepAliveOutcome } from './types.js'
 export interface Outcomes {
   /** No Corbado cookie at all: nothing to do. */
   readonly anonymous: KeepAliveOutcome
+  /** Use a verified token as it is, from a request with exactly one session cookie. */
+  kept(token: VerifiedToken): KeepAliveOutcome
   /** Use the session as it is (or anonymous), normalising duplicate session cookies. */
   keep(
     token: VerifiedToken | undefined,
@@ -84,6 +86,17 @@ export function createOutcomes(o: CookieOptions): Outcomes {
       setCookies: NO_SET_COOKIES,
       failure: undefined,
     }),
+
+    kept(token) {
+      return {
+        action: 'none',
+        session: token.session,
+        requestCookieHeader: undefined,
+        requestCookies: NO_COOKIES,
+        setCookies: NO_SET_COOKIES,
+        failure: undefined,
+      }
+    },
 
     keep(token, cookieHeader, cookies) {
       return {

@@ -6,7 +6,11 @@
 import fc from 'fast-check'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { readCorbadoCookies, rewriteCookieHeader } from '../../src/core/request-cookies.js'
+import {
+  readCorbadoCookies,
+  rewriteCookieHeader,
+  soleCookieValue,
+} from '../../src/core/request-cookies.js'
 import { createKeepAlive, InvalidOptionError, resolveOptions } from '../../src/index.js'
 import type { KeepAliveOptions, KeepAliveOutcome } from '../../src/index.js'
 
@@ -186,6 +190,45 @@ describe('properties: cookie headers', () => {
       }),
       { numRuns: RUNS },
     )
+  })
+
+  it('the hot path’s shortcut reads a token-shaped session value only where the full scan reads the same one', () => {
+    const tokenShaped = /^[\w.-]+$/
+    const token = fc.stringMatching(/^[\w.-]{1,24}$/)
+    const value = fc.oneof(cookieValue, token)
+    // Random headers, and headers with one session cookie placed among random others.
+    const headers = fc.oneof(
+      cookieHeader(value),
+      fc
+        .tuple(cookieHeader(value), separator, fc.constantFrom(...SESSION_NAMES), token)
+        .chain(([before, sep, name, tok]) =>
+          cookieHeader(value).map((after) => `${before}${sep}${name}=${tok};${after}`),
+        ),
+    )
+    let agreed = 0
+    fc.assert(
+      fc.property(headers, (header) => {
+        const sole = soleCookieValue(header, SESSION_NAMES)
+        const full = readCorbadoCookies(header, SESSION_NAMES, REFRESH_NAMES)
+        if (sole !== undefined && tokenShaped.test(sole)) {
+          expect(full.sessionCookieCount).toBe(1)
+          expect(full.sessionToken).toBe(sole)
+          agreed++
+        }
+        // And the other way: a lone token-shaped session cookie is never missed by the shortcut.
+        if (
+          full.sessionCookieCount === 1 &&
+          full.sessionToken !== undefined &&
+          tokenShaped.test(full.sessionToken) &&
+          header.includes(`=${full.sessionToken};`)
+        ) {
+          expect(sole).toBe(full.sessionToken)
+        }
+      }),
+      { numRuns: RUNS },
+    )
+    // The property held on real cases, not only on headers the shortcut declined.
+    expect(agreed).toBeGreaterThan(RUNS / 10)
   })
 
   it('rewriting keeps every unrelated cookie byte for byte, in order, and one session cookie', () => {

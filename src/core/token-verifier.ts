@@ -117,18 +117,20 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     if (claims === undefined) return { status: 'rejected', reason: 'claims' }
     const expiresAtMs = claims.exp * 1000
     if (expiresAtMs <= now) return { status: 'rejected', reason: 'expired', subject: claims.sub }
+    // A token read from a Cookie header is a slice of it: the cache keeps the token alone.
+    const owned = ownCopy(token)
     const verified: VerifiedToken = Object.freeze({
       claims,
       expiresAtMs,
       session: Object.freeze({
         userId: claims.sub,
         claims,
-        token,
+        token: owned,
         expiresAt: new Date(expiresAtMs),
         refreshed: false,
       }),
     })
-    cache.set(cacheKey(token), verified, expiresAtMs, now)
+    cache.set(cacheKey(owned), verified, expiresAtMs, now)
     return { status: 'valid', token: verified }
   }
 
@@ -211,6 +213,15 @@ function isKeySelectionError(error: unknown): boolean {
     error instanceof errors.JWKSMultipleMatchingKeys ||
     error instanceof errors.JOSENotSupported
   )
+}
+
+/**
+ * A copy of `text` that holds only its own characters: a string cut from a larger one (a token
+ * from its Cookie header) keeps the larger one alive, up to 16 KB per cache entry. About a
+ * microsecond, once per verified token.
+ */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string
 }
 
 function rejection(error: unknown): TokenInspection {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTokenVerifier } from '../../src/core/token-verifier.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
+import { heapUsedMb, sliceOfLarge } from '../helpers/heap.js'
 
 describe('token verifier cache', () => {
   let fake: FakeCorbado
@@ -60,5 +61,20 @@ describe('token verifier cache', () => {
     const token = fake.mintSessionToken('usr-1', { expiresInSeconds: 60 })
     await v.inspect(token, Date.now())
     expect(v.cached(token, Date.now() + 61_000)).toBeUndefined()
+  })
+
+  it('keeps a cached token, not the Cookie header it was read from', async () => {
+    const v = verifier()
+    const count = 100
+    const tokens = Array.from({ length: count }, (_, i) => fake.mintSessionToken(`usr-${i}`))
+    const before = heapUsedMb()
+    for (const token of tokens) {
+      // Read from a 16 KB header, a token is a slice of it, as the cookie reader returns it.
+      expect(await v.inspect(sliceOfLarge(token), Date.now())).toMatchObject({ status: 'valid' })
+    }
+    const grownMb = heapUsedMb() - before
+    // 100 headers of 16 KB would be 1.6 MB; 100 verified tokens with their claims are far less.
+    expect(v.cacheStats().size).toBe(count)
+    expect(grownMb).toBeLessThan(0.8)
   })
 })

@@ -5,35 +5,24 @@
  * (taskset) where possible. Setups alternate over rounds and medians are reported, because the
  * machine is shared and noisy. The headline figure is server CPU time per request.
  */
-import { spawnSync } from 'node:child_process'
 import { cpus, totalmem } from 'node:os'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { startFakeCorbado } from '../src/testing/index.js'
-import { CAN_PIN, LOAD_CPU } from './lib/processes.js'
+import { CAN_PIN, pinToLoadCpu } from './lib/processes.js'
 import { coalescing } from './sections/coalescing.js'
 import { hotPath } from './sections/hot-path.js'
+import { inSitu } from './sections/in-situ.js'
 import { memory } from './sections/memory.js'
 import { refreshPath } from './sections/refresh-path.js'
 import { render } from './report.js'
 import type { Results } from './report.js'
 
-if (CAN_PIN && process.env.BENCH_PINNED === undefined) {
-  // Re-run this script pinned to the load generator's CPU.
-  const result = spawnSync(
-    'taskset',
-    ['-c', LOAD_CPU, process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_PINNED: '1' },
-    },
-  )
-  process.exit(result.status ?? 1)
-}
+pinToLoadCpu(import.meta.url)
 
 const quick = process.env.BENCH_QUICK === '1'
-const rounds = quick ? 3 : 6
-const amount = quick ? 2000 : 4000
+const rounds = quick ? 4 : 8
+const amount = quick ? 1000 : 1500
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const started = Date.now()
 
@@ -41,6 +30,8 @@ const fake = await startFakeCorbado()
 try {
   console.log(`hot path: ${rounds} rounds × ${amount} requests per setup and comparison`)
   const hot = await hotPath(fake, rounds, amount)
+  console.log('the middleware inside a loaded server')
+  const situ = inSitu()
   console.log('refresh path')
   const refresh = await refreshPath(fake, 50, quick ? 50 : 200)
   console.log('coalescing')
@@ -55,6 +46,7 @@ try {
     pinned: CAN_PIN,
     durationSeconds: Math.round((Date.now() - started) / 1000),
     hot,
+    situ,
     refresh,
     coalesce,
     mem,

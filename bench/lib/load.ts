@@ -42,10 +42,33 @@ export async function load(
   return {
     cpuMicrosPerRequest: (after.user + after.system - before.user - before.system) / options.amount,
     userMicrosPerRequest: (after.user - before.user) / options.amount,
-    requestsPerSecond: result.requests.average,
+    // Over the whole run: autocannon's own average counts whole seconds only.
+    requestsPerSecond: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
   }
+}
+
+/** Requests of the unmeasured run before each paired one. */
+const LEVELLING_REQUESTS = 300
+
+/**
+ * Load two servers at the same time, at the same fixed rate, after a short unmeasured run of
+ * both, and return both results as `[baseline, subject]`. Whichever starts first alternates with `round`, so that neither has a
+ * head start every round.
+ */
+export async function loadPaired(
+  baseline: BenchServer,
+  subject: BenchServer,
+  options: { amount: number; rate: number; headers: Record<string, string>; round: number },
+): Promise<[LoadResult, LoadResult]> {
+  const run = (server: BenchServer, amount = options.amount) =>
+    load(server, { amount, connections: 5, headers: options.headers, overallRate: options.rate })
+  // A process that sat idle costs more per request at first: an unmeasured run levels both.
+  await Promise.all([run(baseline, LEVELLING_REQUESTS), run(subject, LEVELLING_REQUESTS)])
+  if (options.round % 2 === 0) return Promise.all([run(baseline), run(subject)])
+  const [second, first] = await Promise.all([run(subject), run(baseline)])
+  return [first, second]
 }

@@ -14,6 +14,27 @@ export const CAN_PIN = spawnSync('taskset', ['-c', '0', 'true']).status === 0
 export const SERVER_CPU = '0'
 export const LOAD_CPU = '1'
 
+/**
+ * Re-run the script `scriptUrl` (its `import.meta.url`) pinned to the load generator's CPU, and
+ * exit with its status; returns at once when already pinned, or when `taskset` is missing.
+ */
+export function pinToLoadCpu(scriptUrl: string): void {
+  if (!CAN_PIN || process.env.BENCH_PINNED !== undefined) return
+  const result = spawnSync(
+    'taskset',
+    [
+      '-c',
+      LOAD_CPU,
+      process.execPath,
+      ...process.execArgv,
+      fileURLToPath(scriptUrl),
+      ...process.argv.slice(2),
+    ],
+    { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } },
+  )
+  process.exit(result.status ?? 1)
+}
+
 /** A benchmark server in a child process. */
 export interface BenchServer {
   readonly url: string

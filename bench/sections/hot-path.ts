@@ -6,13 +6,14 @@
  * The machine is shared: CPU time per request drifts by ±15 % between runs seconds apart, far
  * more than the few microseconds measured. So the two setups of each comparison are loaded at
  * the same time, at the same fixed rate, on the same (pinned) CPU, and the ratio of their CPU
- * time is taken within that window; the median over rounds is reported.
+ * times is taken within that window; which starts first alternates; the median over many short
+ * rounds is reported. A/A comparisons (a setup against a second process of itself) show how far
+ * the method reads from 1.000 when nothing differs.
  */
 import type { FakeCorbado } from '../../src/testing/index.js'
-import { load } from '../lib/load.js'
+import { load, loadPaired } from '../lib/load.js'
 import type { LoadResult } from '../lib/load.js'
 import { startServer } from '../lib/processes.js'
-import type { BenchServer } from '../lib/processes.js'
 import { median } from '../lib/stats.js'
 
 export const SETUPS = [
@@ -28,26 +29,32 @@ export type Setup = (typeof SETUPS)[number]
 
 /** A comparison: `subject` against `baseline`, both loaded at `rate` requests per second. */
 interface Pair {
-  readonly name:
-    | 'expressKeepAlive'
-    | 'expressNoop'
-    | 'nodeSdkOverKeepAlive'
-    | 'koaKeepAlive'
-    | 'koaNodeSdkOverKeepAlive'
+  readonly name: PairName
   readonly baseline: Setup
   readonly subject: Setup
   readonly rate: number
 }
 
+export type PairName =
+  | 'expressSame'
+  | 'expressNoop'
+  | 'expressKeepAlive'
+  | 'nodeSdkOverKeepAlive'
+  | 'koaSame'
+  | 'koaKeepAlive'
+  | 'koaNodeSdkOverKeepAlive'
+
 const PAIRS: readonly Pair[] = [
+  { name: 'expressSame', baseline: 'express-bare', subject: 'express-bare', rate: 1000 },
   { name: 'expressKeepAlive', baseline: 'express-bare', subject: 'express-keepalive', rate: 1000 },
+  { name: 'expressNoop', baseline: 'express-bare', subject: 'express-noop', rate: 1000 },
   {
     name: 'nodeSdkOverKeepAlive',
     baseline: 'express-keepalive',
     subject: 'express-node-sdk',
     rate: 800,
   },
-  { name: 'expressNoop', baseline: 'express-bare', subject: 'express-noop', rate: 1000 },
+  { name: 'koaSame', baseline: 'koa-bare', subject: 'koa-bare', rate: 1500 },
   { name: 'koaKeepAlive', baseline: 'koa-bare', subject: 'koa-keepalive', rate: 1500 },
   {
     name: 'koaNodeSdkOverKeepAlive',
@@ -66,7 +73,7 @@ export interface HotPathReport {
     { cpuMicrosPerRequest: number; requestsPerSecond: number; p99Ms: number }
   >
   /** Per comparison: the rate, the within-window ratios, and their median. */
-  readonly pairs: Record<Pair['name'], { rate: number; ratios: number[]; median: number }>
+  readonly pairs: Record<PairName, { rate: number; ratios: number[]; median: number }>
 }
 
 /** A realistic Cookie header: analytics, preferences, CSRF, locale, and the session. */
@@ -90,30 +97,39 @@ export async function hotPath(
     sessionLifetimeSeconds: 3600,
   })
   const headers = { cookie: realisticCookies(sessionToken) }
+  // Each comparison has its own two processes: a process that served more requests lately
+  // costs less per request than one that sat idle, so two sides sharing processes with other
+  // comparisons would not start even.
   const started = await Promise.all(
-    SETUPS.map((setup) =>
-      startServer({ setup, 'project-id': fake.projectId, 'frontend-api-url': fake.url }),
+    PAIRS.flatMap((pair) =>
+      [pair.baseline, pair.subject].map((setup) =>
+        startServer({ setup, 'project-id': fake.projectId, 'frontend-api-url': fake.url }),
+      ),
     ),
   )
-  const servers = new Map<Setup, BenchServer>(SETUPS.map((setup, i) => [setup, started[i]!]))
+  const servers = PAIRS.map((_, i) => [started[2 * i]!, started[2 * i + 1]!] as const)
   try {
     // Warm-up: JIT, the JWKS download, the verified-token cache.
-    for (const server of started) await load(server, { amount, connections: 10, headers })
+    for (const server of started) await load(server, { amount: 2000, connections: 10, headers })
 
-    const cpu = new Map<Setup, number[]>(SETUPS.map((s) => [s, []]))
+    const cpu = new Map<Setup, number[]>(SETUPS.map((setup) => [setup, []]))
     const pairs = Object.fromEntries(
       PAIRS.map((p) => [p.name, { rate: p.rate, ratios: [] as number[], median: 0 }]),
     ) as HotPathReport['pairs']
     for (let round = 0; round < rounds; round++) {
-      for (const pair of PAIRS) {
-        const run = (setup: Setup) =>
-          load(servers.get(setup)!, { amount, connections: 5, headers, overallRate: pair.rate })
-        const [base, subject] = await Promise.all([run(pair.baseline), run(pair.subject)])
+      for (const [i, pair] of PAIRS.entries()) {
+        const [baseline, subject] = servers[i]!
+        const [base, sub] = await loadPaired(baseline, subject, {
+          amount,
+          rate: pair.rate,
+          headers,
+          round,
+        })
         check(pair.baseline, base)
-        check(pair.subject, subject)
+        check(pair.subject, sub)
         cpu.get(pair.baseline)!.push(base.cpuMicrosPerRequest)
-        cpu.get(pair.subject)!.push(subject.cpuMicrosPerRequest)
-        pairs[pair.name].ratios.push(subject.cpuMicrosPerRequest / base.cpuMicrosPerRequest)
+        cpu.get(pair.subject)!.push(sub.cpuMicrosPerRequest)
+        pairs[pair.name].ratios.push(sub.cpuMicrosPerRequest / base.cpuMicrosPerRequest)
       }
     }
     for (const pair of PAIRS) pairs[pair.name].median = median(pairs[pair.name].ratios)
@@ -121,8 +137,10 @@ export async function hotPath(
     // Top speed of each setup alone (the load generator saturates first on 2 cores).
     const perSetup = {} as HotPathReport['perSetup']
     for (const setup of SETUPS) {
-      const alone = await load(servers.get(setup)!, {
-        amount: amount * 2,
+      const index = PAIRS.findIndex((pair) => pair.baseline === setup || pair.subject === setup)
+      const server = started[2 * index + (PAIRS[index]!.baseline === setup ? 0 : 1)]!
+      const alone = await load(server, {
+        amount: amount * 4,
         connections: 10,
         headers,
       })
@@ -135,7 +153,7 @@ export async function hotPath(
     }
     return { rounds, requestsPerRun: amount, perSetup, pairs }
   } finally {
-    await Promise.all(started.map((s) => s.stop()))
+    await Promise.all(started.map((server) => server.stop()))
   }
 }
 

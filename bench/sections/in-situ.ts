@@ -1,0 +1,36 @@
+/** Runs in-situ-child.ts in its own process, pinned to the server CPU. */
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { CAN_PIN, SERVER_CPU } from '../lib/processes.js'
+
+/** The variants timed, by key: what the child runs, and what the report prints. */
+export const VARIANTS = {
+  timer: 'the timer alone',
+  next: 'a middleware that only calls next()',
+  store: 'a middleware that only sets req.corbadoSession',
+  handle: 'keepAlive.handle() alone (find the cookie, look up the cache)',
+  keepAlive: 'corbadoKeepAlive, the whole middleware',
+} as const
+export type Variant = keyof typeof VARIANTS
+
+/** Median and p90 nanoseconds of one variant's call. */
+export interface CallTime {
+  readonly medianNs: number
+  readonly p90Ns: number
+}
+
+/** Per server kind, per variant: how long the call took inside the loaded server. */
+export interface InSituReport {
+  readonly requestsPerVariant: number
+  readonly express: Record<Variant, CallTime>
+  readonly node: Record<Variant, CallTime>
+}
+
+export function inSitu(): InSituReport {
+  const script = fileURLToPath(new URL('./in-situ-child.ts', import.meta.url))
+  const argv = ['--import', 'tsx', script]
+  const output = CAN_PIN
+    ? execFileSync('taskset', ['-c', SERVER_CPU, process.execPath, ...argv], { encoding: 'utf8' })
+    : execFileSync(process.execPath, argv, { encoding: 'utf8' })
+  return JSON.parse(output.trim().split('\n').at(-1)!) as InSituReport
+}

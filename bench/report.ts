@@ -111,6 +111,8 @@ export function render(r: Results): string {
   const p = r.hot.pairs
   const hotRow = (name: keyof typeof s, label: string) =>
     `| ${label} | ${fixed(s[name].cpuMicrosPerRequest, 1)} | ${Math.round(s[name].requestsPerSecond)} | ${fixed(s[name].p99Ms, 0)} |`
+  const spread = (name: keyof typeof r.hot.pairs) =>
+    `${fixed(Math.min(...p[name].ratios), 3)}–${fixed(Math.max(...p[name].ratios), 3)}`
   const ratios = (name: keyof typeof r.hot.pairs) =>
     r.hot.pairs[name].ratios.map((x) => fixed(x, 3)).join(', ')
   const flat = r.mem.scale.filter((x) => x.burst === 10)
@@ -137,6 +139,16 @@ The package is measured from its TypeScript sources, loaded through tsx: the sam
 ${r.coalesce.map((c) => `| ${c.requests} parallel requests, one expiring session, ${c.instances} instance${c.instances > 1 ? 's (RedisCoordinator)' : ' (in-process)'} | 1 upstream call | ${c.upstreamCalls} | ${verdict(c.upstreamCalls === 1)} |`).join('\n')}
 | heap growth after 100,000 valid + 100,000 refreshing sessions | ≤ 64 MB | ${fixed(r.mem.growthMb, 1)} MB | ${verdict(r.mem.growthMb <= 64)} |
 | CPU per request at 1 / 1k / 100k distinct sessions (bursts of 10), max ÷ min | flat | ${flat.map((x) => fixed(x.cpuMicrosPerRequest)).join(' / ')} µs (${fixed(flatRatio, 2)}×) | see below |
+
+### How sure these figures are
+
+The CPU ratios of §1 are medians over ${r.hot.rounds} rounds whose spread is as large as the effects measured:
+a second bare Express process against the first reads ${fixed(p.expressSame.median, 3)} (rounds ${spread('expressSame')}),
+and a second bare Koa process ${fixed(p.koaSame.median, 3)} (rounds ${spread('koaSame')}); the keep-alive's Express
+rounds range ${spread('expressKeepAlive')}. Run to run, a median moves by several points. The
+middleware's own time, timed directly inside the loaded server (§1b), does not carry that
+noise: ${fixed(r.situ.express.keepAlive.medianNs / 1000, 1)} µs per request on Express (${fixed((100 * r.situ.express.keepAlive.medianNs) / 1000 / s['express-bare'].cpuMicrosPerRequest, 1)} % of bare Express's ${fixed(s['express-bare'].cpuMicrosPerRequest, 0)} µs) and
+${fixed(r.situ.node.keepAlive.medianNs / 1000, 1)} µs on plain \`node:http\`.
 
 ${missed(r, expressRatio, sdkRatio, koaRatio, flat)}
 ## 1. Hot path
@@ -168,7 +180,7 @@ is the method's own error on this machine, and it is as large as the differences
 §1b times the middleware directly, where this noise does not reach.
 
 Per setup: the median CPU time per request over its paired runs, and the throughput and p99 of a
-run alone at full speed (10 connections; on 2 cores the load generator saturates before the
+run alone at full speed for 3 s (10 connections; on 2 cores the load generator saturates before the
 server, so throughput hides most of the difference — CPU per request shows it).
 
 | setup | CPU µs / request | requests / s alone | p99 ms alone |

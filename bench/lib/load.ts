@@ -16,11 +16,16 @@ export interface LoadResult {
   readonly errors: number
 }
 
-/** Send `amount` GET requests to `server` with `headers` over `connections` connections. */
+/**
+ * Send GET requests to `server` with `headers` over `connections` connections: `amount` of
+ * them, or as many as fit in `seconds`.
+ */
 export async function load(
   server: BenchServer,
   options: {
-    amount: number
+    amount?: number
+    /** Run for this long instead of a fixed number of requests (seconds). */
+    seconds?: number
     connections: number
     headers: Record<string, string>
     path?: string
@@ -32,18 +37,19 @@ export async function load(
   const before = await server.cpuMicros()
   const result = await autocannon({
     url: server.url + (options.path ?? '/'),
-    amount: options.amount,
+    ...(options.seconds === undefined ? { amount: options.amount } : { duration: options.seconds }),
     connections: options.connections,
     headers: options.headers,
     ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
     ...(options.pipelining === undefined ? {} : { pipelining: options.pipelining }),
   })
   const after = await server.cpuMicros()
+  const requests = result.requests.total
   return {
-    cpuMicrosPerRequest: (after.user + after.system - before.user - before.system) / options.amount,
-    userMicrosPerRequest: (after.user - before.user) / options.amount,
-    // Over the whole run: autocannon's own average counts whole seconds only.
-    requestsPerSecond: result.requests.total / result.duration,
+    cpuMicrosPerRequest: (after.user + after.system - before.user - before.system) / requests,
+    userMicrosPerRequest: (after.user - before.user) / requests,
+    // autocannon ends a run on a whole second: a rate is only meaningful over a set duration.
+    requestsPerSecond: options.seconds === undefined ? Number.NaN : requests / options.seconds,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,

@@ -140,7 +140,7 @@ export async function hotPath(
       const index = PAIRS.findIndex((pair) => pair.baseline === setup || pair.subject === setup)
       const server = started[2 * index + (PAIRS[index]!.baseline === setup ? 0 : 1)]!
       const alone = await load(server, {
-        amount: amount * 4,
+        seconds: 3,
         connections: 10,
         headers,
       })

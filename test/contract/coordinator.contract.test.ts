@@ -89,6 +89,20 @@ function gate() {
   return { promise, open }
 }
 
+/** An upstream refresh that waits for `open`, counting how often it was started. */
+function gatedUpstream() {
+  const upstream = gate()
+  const counted = {
+    calls: 0,
+    open: upstream.open,
+    refresh: () => {
+      counted.calls++
+      return upstream.promise
+    },
+  }
+  return counted
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const tokenOf = (r: CoordinatedRefreshResult) => (r.kind === 'refreshed' ? r.sessionToken : r.kind)
 
@@ -99,17 +113,14 @@ for (const subject of SUBJECTS) {
       it('runs one refresh for 50 concurrent callers; exactly one is not coalesced', async () => {
         const coordinator = subject.create({ resultTtlMs: 5000 })
         const key = freshKey()
-        const upstream = gate()
-        let calls = 0
-        const refresh = () => {
-          calls++
-          return upstream.promise
-        }
-        const waiting = Array.from({ length: 50 }, () => coordinator.coordinate(key, refresh))
+        const upstream = gatedUpstream()
+        const waiting = Array.from({ length: 50 }, () =>
+          coordinator.coordinate(key, upstream.refresh),
+        )
         await sleep(100)
         upstream.open({ kind: 'refreshed', sessionToken: 'token-1' })
         const results = await Promise.all(waiting)
-        expect(calls).toBe(1)
+        expect(upstream.calls).toBe(1)
         expect(new Set(results.map(tokenOf))).toEqual(new Set(['token-1']))
         expect(results.filter((r) => !r.coalesced)).toHaveLength(1)
         expect(coordinator.inFlight).toBe(0)
@@ -161,47 +172,41 @@ for (const subject of SUBJECTS) {
       it('shares an ended session (401) with concurrent and later callers', async () => {
         const coordinator = subject.create({ resultTtlMs: 5000 })
         const key = freshKey()
-        const upstream = gate()
-        let calls = 0
-        const refresh = () => {
-          calls++
-          return upstream.promise
-        }
-        const waiting = Array.from({ length: 10 }, () => coordinator.coordinate(key, refresh))
+        const upstream = gatedUpstream()
+        const waiting = Array.from({ length: 10 }, () =>
+          coordinator.coordinate(key, upstream.refresh),
+        )
         await sleep(50)
         upstream.open({ kind: 'ended', status: 401 })
         const results = [
           ...(await Promise.all(waiting)),
-          await coordinator.coordinate(key, refresh),
+          await coordinator.coordinate(key, upstream.refresh),
         ]
-        expect(calls).toBe(1)
+        expect(upstream.calls).toBe(1)
         for (const result of results) expect(result).toMatchObject({ kind: 'ended', status: 401 })
       })
 
       it('shares a transient failure with the callers waiting for it, but not with later ones', async () => {
         const coordinator = subject.create({ resultTtlMs: 5000 })
         const key = freshKey()
-        const upstream = gate()
-        let calls = 0
-        const failing = () => {
-          calls++
-          return upstream.promise
-        }
-        const waiting = Array.from({ length: 10 }, () => coordinator.coordinate(key, failing))
+        const upstream = gatedUpstream()
+        const waiting = Array.from({ length: 10 }, () =>
+          coordinator.coordinate(key, upstream.refresh),
+        )
         await sleep(50)
         upstream.open({ kind: 'failed', reason: 'upstream-error' })
         for (const result of await Promise.all(waiting)) {
           expect(result).toMatchObject({ kind: 'failed', reason: 'upstream-error' })
         }
-        expect(calls).toBe(1)
+        expect(upstream.calls).toBe(1)
 
         await sleep(subject.failureReuseMs + 300)
         const later = await coordinator.coordinate(key, () => {
-          calls++
+          upstream.calls++
           return Promise.resolve<SharedRefreshResult>({ kind: 'refreshed', sessionToken: 'ok' })
         })
         expect(later).toEqual({ kind: 'refreshed', sessionToken: 'ok', coalesced: false })
-        expect(calls).toBe(2)
+        expect(upstream.calls).toBe(2)
       })
 
       it('passes a rejecting refresh to the callers of that attempt and keeps nothing', async () => {

@@ -9,6 +9,7 @@ import type { FakeCorbado } from '../../src/testing/index.js'
 import { serverOf } from '../helpers/frameworks/koa.js'
 import { cookies, listen, setCookieOf, valueOf } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
+import { nearExpirySession } from '../helpers/sessions.js'
 
 type Context = Koa3.ParameterizedContext<KeepAliveState>
 
@@ -58,16 +59,7 @@ describe.each([
     }
   }
 
-  function expiring(userId = 'usr-1') {
-    const tokens = fake.login(userId, { sessionLifetimeSeconds: 30 })
-    return {
-      ...tokens,
-      header: cookies({
-        cbo_session_token: tokens.sessionToken,
-        cbo_refresh_token: tokens.refreshToken,
-      }),
-    }
-  }
+  const expiring = (userId = 'usr-1') => nearExpirySession(fake, userId)
 
   it('ctx.cookies.get and ctx.get read the refreshed token, even when ctx.cookies was created earlier', async () => {
     const { sessionToken, header } = expiring()

@@ -7,7 +7,8 @@ import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { FRAMEWORKS } from '../helpers/frameworks.js'
 import type { TestApp } from '../helpers/frameworks.js'
-import { claimsOf, cookies, setCookieOf, valueOf } from '../helpers/http.js'
+import { nearExpirySession } from '../helpers/sessions.js'
+import { claimsOf, setCookieOf, valueOf } from '../helpers/http.js'
 import {
   deleteKeysUnder,
   ioredisClient,
@@ -83,16 +84,7 @@ for (const framework of FRAMEWORKS) {
     }
 
     /** A near-expiry session (30 s left, refreshed at 60 s) of `userId`. */
-    function nearExpiry(userId: string) {
-      const tokens = fake.login(userId, { sessionLifetimeSeconds: 30 })
-      return {
-        ...tokens,
-        header: cookies({
-          cbo_session_token: tokens.sessionToken,
-          cbo_refresh_token: tokens.refreshToken,
-        }),
-      }
-    }
+    const nearExpiry = (userId: string) => nearExpirySession(fake, userId)
 
     async function request(app: TestApp, header: string) {
       const { response, seen } = await app.seen(header)

@@ -1,6 +1,6 @@
 /**
  * Property-based tests (fast-check) over cookie headers, cookie values, JWT-shaped strings and
- * option objects. Each group runs at least 10,000 cases in total; nothing here does HTTP: the
+ * option objects, `RUNS` cases per property (10,000 in the soak); nothing here does HTTP: the
  * keep-alive gets a `fetch` stub that answers from memory.
  */
 import fc from 'fast-check'
@@ -20,8 +20,11 @@ const SESSION_NAMES = ['cbo_session_token', 'cbo_short_session']
 const REFRESH_NAMES = ['cbo_refresh_token', 'cbo_long_session']
 const CORBADO_NAMES = [...SESSION_NAMES, ...REFRESH_NAMES]
 
-/** Runs per property; every group below sums to at least 10,000. */
-const RUNS = 10_000
+/**
+ * Runs per property: 1,000 in `npm test` (fast-check draws new cases on every run), 10,000 in the
+ * soak (`npm run test:soak`, which sets PROPERTY_RUNS).
+ */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000)
 
 // ---------------------------------------------------------------------------------------------
 // How downstream parsers (the `cookie` package) split a Cookie header: on `;`, spaces and tabs

@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { trace } from '@opentelemetry/api'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createKeepAlive } from '../../src/index.js'
+import { createKeepAlive, toPrometheusText } from '../../src/index.js'
 import type { KeepAlive, KeepAliveOptions, KeepAliveOutcome } from '../../src/index.js'
 import { loadOpenTelemetry } from '../../src/core/telemetry/load-opentelemetry.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
@@ -369,6 +369,25 @@ describe('OpenTelemetry', () => {
     expect(event.request).toBe(raw)
     expect(JSON.stringify(event)).not.toContain('req-77')
     expectNoSecret(await sdk.collect())
+  })
+
+  it('publishes the metrics /metrics serves, under the names Prometheus derives from them', async () => {
+    const keepAlive = await keepAliveWith()
+    remember(await handle(keepAlive, session().header, { id: 'req' }))
+    const points = await sdk.collect()
+    const fromOpenTelemetry = new Set(
+      points
+        .filter((point) => point.name.startsWith('corbado.'))
+        .map((point) => {
+          const name = point.name.replace(/\./g, '_')
+          if (point.unit === 's') return `${name}_seconds`
+          return point.name.endsWith('.state') ? name : `${name}_total`
+        }),
+    )
+    const prometheus = new Set(
+      [...toPrometheusText(keepAlive.stats()).matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]),
+    )
+    expect(fromOpenTelemetry).toEqual(prometheus)
   })
 
   it('telemetry: false: no span and no metric of its own', async () => {

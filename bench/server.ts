@@ -58,6 +58,16 @@ async function app(setup: string | undefined): Promise<Handler> {
       a.get('/', (req, res) => res.send(req.corbadoSession === undefined ? 'anonymous' : 'hello'))
       return a
     }
+    case 'express-keepalive-otel': {
+      // As `express-keepalive`, with OpenTelemetry installed and an SDK registered first.
+      const { registerDroppingOpenTelemetrySdk } = await import('./otel-sdk.js')
+      await registerDroppingOpenTelemetrySdk()
+      const { corbadoKeepAlive } = await import('../src/express.js')
+      const a = express()
+      a.use(corbadoKeepAlive(await keepAliveOptions()))
+      a.get('/', (req, res) => res.send(req.corbadoSession === undefined ? 'anonymous' : 'hello'))
+      return a
+    }
     case 'express-node-sdk': {
       const sdk = new SDK(
         new Config(projectId, `corbado1_${'x'.repeat(30)}`, frontendApiUrl, frontendApiUrl),

@@ -25,6 +25,7 @@ import {
 import { writeOnHeaders } from '../node/write-on-headers.js'
 import type { ProxyConfig } from './args.js'
 import type { LineLogger } from './log.js'
+import { answerMetrics } from './metrics-endpoint.js'
 
 /** A listening proxy. */
 export interface RunningProxy {
@@ -112,6 +113,10 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
     const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/'
     if (pathname === config.healthPath) {
       health(req, res)
+      return
+    }
+    if (pathname === config.metricsPath) {
+      answerMetrics(req, res, keepAlive.stats())
       return
     }
     if (gateway !== undefined && config.gatewayPath !== undefined) {

@@ -70,9 +70,7 @@ export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
             outcome.session
           applyOutcome(req, res, outcome)
         },
-        proceed: () => {
-          next()
-        },
+        proceed: next,
         fail: next,
       },
     )

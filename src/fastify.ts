@@ -73,12 +73,8 @@ function plugin(
           // `@fastify/cookie` keeps its jar (`request.cookies`) on Fastify's request.
           applyOutcome(request.raw, reply.raw, outcome, request)
         },
-        proceed: () => {
-          next()
-        },
-        fail: (error) => {
-          next(error instanceof Error ? error : new Error(String(error)))
-        },
+        proceed: next,
+        fail: next,
       },
     )
   })

@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     express: 'src/express.ts',
     koa: 'src/koa.ts',
+    fastify: 'src/fastify.ts',
     redis: 'src/redis.ts',
     gateway: 'src/gateway.ts',
     testing: 'src/testing/index.ts',

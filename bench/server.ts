@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import { Config, SDK } from '@corbado/node-sdk'
 import express from 'express'
+import fastify from 'fastify'
 import { Redis } from 'ioredis'
 import Koa from 'koa'
 
@@ -119,6 +120,24 @@ async function app(setup: string | undefined): Promise<Handler> {
         ctx.body = 'hello'
       })
       return a.callback()
+    }
+    case 'fastify-bare': {
+      const a = fastify()
+      a.get('/', () => 'hello')
+      await a.ready()
+      return (req, res) => {
+        a.routing(req, res)
+      }
+    }
+    case 'fastify-keepalive': {
+      const { corbadoKeepAlive } = await import('../src/fastify.js')
+      const a = fastify()
+      await a.register(corbadoKeepAlive, await keepAliveOptions())
+      a.get('/', (request) => (request.corbadoSession === undefined ? 'anonymous' : 'hello'))
+      await a.ready()
+      return (req, res) => {
+        a.routing(req, res)
+      }
     }
     default:
       throw new Error(`unknown --setup ${String(setup)}`)

@@ -1,7 +1,8 @@
 /**
  * Hot path: every request carries a valid session-token far from expiry. Server CPU time per
  * request for bare Express, Express with corbadoKeepAlive, and Express validating with
- * @corbado/node-sdk on every request; the same for Koa.
+ * @corbado/node-sdk on every request; the same for Koa; bare Fastify against Fastify with the
+ * plugin.
  *
  * The machine is shared: CPU time per request drifts by ±15 % between runs seconds apart, far
  * more than the few microseconds measured. So the two setups of each comparison are loaded at
@@ -24,6 +25,8 @@ export const SETUPS = [
   'koa-bare',
   'koa-keepalive',
   'koa-node-sdk',
+  'fastify-bare',
+  'fastify-keepalive',
 ] as const
 export type Setup = (typeof SETUPS)[number]
 
@@ -43,6 +46,8 @@ export type PairName =
   | 'koaSame'
   | 'koaKeepAlive'
   | 'koaNodeSdkOverKeepAlive'
+  | 'fastifySame'
+  | 'fastifyKeepAlive'
 
 const PAIRS: readonly Pair[] = [
   { name: 'expressSame', baseline: 'express-bare', subject: 'express-bare', rate: 1000 },
@@ -62,6 +67,8 @@ const PAIRS: readonly Pair[] = [
     subject: 'koa-node-sdk',
     rate: 1000,
   },
+  { name: 'fastifySame', baseline: 'fastify-bare', subject: 'fastify-bare', rate: 1500 },
+  { name: 'fastifyKeepAlive', baseline: 'fastify-bare', subject: 'fastify-keepalive', rate: 1500 },
 ]
 
 export interface HotPathReport {

@@ -339,7 +339,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
 
   function clientKeyOf(request: KeepAliveRequest<Req>): string | undefined {
     const custom = o.refreshRateLimit?.clientKey
-    if (custom === undefined) return defaultClientKey(request.raw)
+    if (custom === undefined) return request.clientAddress
     const key = reporter.guard('refreshRateLimit.clientKey', () => custom(request.raw), undefined)
     return typeof key === 'string' && key !== '' ? key : undefined
   }
@@ -366,13 +366,4 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     stats,
     options: o,
   }
-}
-
-/** `req.ip` (Express, Koa: trust-proxy aware), else the socket's address (`node:http`). */
-function defaultClientKey(raw: unknown): string | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined
-  const { ip, socket } = raw as { ip?: unknown; socket?: { remoteAddress?: unknown } }
-  if (typeof ip === 'string' && ip !== '') return ip
-  const address = socket?.remoteAddress
-  return typeof address === 'string' && address !== '' ? address : undefined
 }

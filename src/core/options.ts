@@ -163,8 +163,9 @@ export interface RefreshRateLimitOptions<Req = unknown> {
   unprovenPerSecond?: number
   /**
    * The client's identity for `perClientPerMinute` when the request carries no verified
-   * session-token. Default: `req.ip` (Express and Koa, which honour their trust-proxy settings),
-   * else `req.socket.remoteAddress`.
+   * session-token. Default: the client's address as the adapter reports it, which honours the
+   * framework's trust-proxy settings: `req.ip` (Express, Koa), `request.ip` (Fastify),
+   * `req.socket.remoteAddress` (`node:http`, the proxy).
    */
   clientKey?: (req: Req) => string | undefined
 }

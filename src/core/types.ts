@@ -117,13 +117,25 @@ export interface CircuitChangeEvent<Req = unknown> {
 /** Re-exported for hooks. */
 export type { KeepAliveError, RefreshFailureReason }
 
-/** What a request asks of the core: the adapter fills this from its framework's request. */
+/**
+ * One request, as the core sees it: the adapter fills this from its framework's request, and the
+ * core reads nothing else of it.
+ */
 export interface KeepAliveRequest<Req> {
   /** HTTP method, upper case. */
   readonly method: string
   /** The raw `Cookie` header, if any. */
   readonly cookieHeader: string | undefined
-  /** The framework's own request object, handed to `getRefreshToken` and `shouldRefresh`. */
+  /**
+   * The client's address as the framework reports it, which honours its trust-proxy settings:
+   * `req.ip` (Express, Koa), `request.ip` (Fastify), the socket's `remoteAddress` (`node:http`).
+   * The refresh rate limit counts per address; `undefined` when unknown.
+   */
+  readonly clientAddress: string | undefined
+  /**
+   * The framework's own request object, handed to `getRefreshToken`, `shouldRefresh` and
+   * `refreshRateLimit.clientKey`; the core never reads it.
+   */
   readonly raw: Req
 }
 

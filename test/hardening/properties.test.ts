@@ -267,7 +267,12 @@ describe('properties: cookie values, through createKeepAlive().handle()', () => 
             refreshTimeoutMs: 1000,
             fetch: stubFetch(answer, token),
           })
-          const outcome = await keepAlive.handle({ method: 'GET', cookieHeader: header, raw: {} })
+          const outcome = await keepAlive.handle({
+            method: 'GET',
+            cookieHeader: header,
+            clientAddress: undefined,
+            raw: {},
+          })
           const out = effectiveHeader(header, outcome)
           const sessions = sessionCookies(out)
           expect(sessions.length).toBeLessThanOrEqual(1)
@@ -325,6 +330,7 @@ describe('properties: JWT-shaped strings', () => {
     let sanity = await keepAlive('500', '').handle({
       method: 'GET',
       cookieHeader: `cbo_session_token=${signed}`,
+      clientAddress: undefined,
       raw: {},
     })
     expect(sanity.session?.userId).toBe('usr-1')
@@ -344,7 +350,12 @@ describe('properties: JWT-shaped strings', () => {
             instances.set(answer, instance)
           }
           const header = `cbo_session_token=${cookieToken}${withRefresh ? '; cbo_refresh_token=rt-1' : ''}`
-          const outcome = await instance.handle({ method: 'GET', cookieHeader: header, raw: {} })
+          const outcome = await instance.handle({
+            method: 'GET',
+            cookieHeader: header,
+            clientAddress: undefined,
+            raw: {},
+          })
           expect(outcome.session).toBeUndefined()
           expect(outcome.action).not.toBe('refreshed')
           expect(
@@ -359,6 +370,7 @@ describe('properties: JWT-shaped strings', () => {
     sanity = await keepAlive('500', '').handle({
       method: 'GET',
       cookieHeader: `cbo_session_token=${signed}`,
+      clientAddress: undefined,
       raw: {},
     })
     expect(sanity.session?.userId).toBe('usr-1')

@@ -75,7 +75,9 @@ function handle(
   cookieHeader: string,
   raw: { id: string },
 ): Promise<KeepAliveOutcome> {
-  return Promise.resolve(keepAlive.handle({ method: 'GET', cookieHeader, raw }))
+  return Promise.resolve(
+    keepAlive.handle({ method: 'GET', cookieHeader, clientAddress: undefined, raw }),
+  )
 }
 
 function remember(outcome: KeepAliveOutcome): KeepAliveOutcome {
@@ -168,7 +170,12 @@ describe('OpenTelemetry', () => {
     await handle(keepAlive, header, { id: 'warm-up' })
     sdk.spans.reset()
     const before = await sdk.collect()
-    const outcome = keepAlive.handle({ method: 'GET', cookieHeader: header, raw: { id: 'hot' } })
+    const outcome = keepAlive.handle({
+      method: 'GET',
+      cookieHeader: header,
+      clientAddress: undefined,
+      raw: { id: 'hot' },
+    })
     expect(outcome).not.toBeInstanceOf(Promise)
     const grew = growth(before, await sdk.collect())
     expect(
@@ -258,7 +265,12 @@ describe('OpenTelemetry', () => {
       const keepAlive = await keepAliveWith({ circuitBreaker: false, refreshTimeoutMs: 300 })
       const { header } = session()
       // The keys are downloaded before the fault, which hits the refresh only.
-      await keepAlive.handle({ method: 'GET', cookieHeader: header, raw: { id: 'warm' } })
+      await keepAlive.handle({
+        method: 'GET',
+        cookieHeader: header,
+        clientAddress: undefined,
+        raw: { id: 'warm' },
+      })
       const tokens = session()
       sdk.spans.reset()
       fake.setFault(fault)

@@ -23,6 +23,8 @@ import { createRefreshClient } from './refresh-client.js'
 import { refreshKeyOf } from './refresh-key.js'
 import { createOutcomes } from './outcomes.js'
 import { RefreshLimiter } from './refresh-limiter.js'
+import type { RefreshPermit, RefreshVerdict } from './refresh-limiter.js'
+import { untrustedForwardedFor, warnOnce } from './forwarded-for.js'
 import { createReporter } from './reporter.js'
 import { readCorbadoCookies, soleCookieValue } from './request-cookies.js'
 import type { CorbadoCookies } from './request-cookies.js'
@@ -91,7 +93,17 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
   const limiter =
     o.refreshRateLimit === undefined
       ? undefined
-      : new RefreshLimiter({ ...o.refreshRateLimit, maxEntries: RATE_LIMIT_ENTRIES }, Date.now())
+      : new RefreshLimiter(
+          {
+            ...o.refreshRateLimit,
+            maxEntries: RATE_LIMIT_ENTRIES,
+            maxWaitMs: o.refreshTimeoutMs,
+          },
+          Date.now(),
+        )
+  const warnForwardedFor = warnOnce((context, message) => {
+    log('warn', context, message)
+  })
 
   function handle(request: KeepAliveRequest<Req>): KeepAliveOutcome | Promise<KeepAliveOutcome> {
     // The hot path: one session cookie holding a verified token far from expiry. The cache only
@@ -240,16 +252,24 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       verifiedUser: o.verify ? subject : undefined,
       clientKey: limiter === undefined ? undefined : clientKeyOf(request),
     }
-    if (limiter !== undefined && !limiter.tryAcquire(caller, Date.now())) {
-      log('debug', { reason: 'throttled' }, 'corbado-keepalive: upstream refresh throttled')
-      return { kind: 'failed', reason: 'throttled' }
+    let permit: RefreshPermit | undefined
+    if (limiter !== undefined) {
+      permit = await limiter.acquire(caller, Date.now())
+      if (permit === undefined) {
+        log('debug', { reason: 'throttled' }, 'corbado-keepalive: upstream refresh throttled')
+        return { kind: 'failed', reason: 'throttled' }
+      }
     }
-    const result = await callAndVerify(refreshToken, subject)
-    if (result.kind === 'failed') breaker.recordFailure(Date.now())
-    else breaker.recordSuccess()
-    if (result.kind === 'refreshed') limiter?.recordSuccess(keyId, Date.now())
-    else if (result.kind === 'ended') limiter?.recordEnded(keyId)
-    return result
+    let verdict: RefreshVerdict = 'inconclusive'
+    try {
+      const result = await callAndVerify(refreshToken, subject)
+      if (result.kind === 'failed') breaker.recordFailure(Date.now())
+      else breaker.recordSuccess()
+      verdict = verdictOf(result)
+      return result
+    } finally {
+      permit?.settle(verdict, Date.now())
+    }
   }
 
   async function callAndVerify(
@@ -308,7 +328,10 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
 
   function clientKeyOf(request: KeepAliveRequest<Req>): string | undefined {
     const custom = o.refreshRateLimit?.clientKey
-    if (custom === undefined) return defaultClientKey(request.raw)
+    if (custom === undefined) {
+      if (untrustedForwardedFor(request.raw)) warnForwardedFor()
+      return defaultClientKey(request.raw)
+    }
     const key = reporter.guard('refreshRateLimit.clientKey', () => custom(request.raw), undefined)
     return typeof key === 'string' && key !== '' ? key : undefined
   }
@@ -335,6 +358,16 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     stats: () => counters.snapshot(verifier.cacheStats(), breaker.state),
     options: o,
   }
+}
+
+/**
+ * What a refresh result means for the rate limit: Corbado's rejection, and an answer that fails
+ * verification, spend budget; a transient failure is the circuit breaker's business.
+ */
+function verdictOf(result: SharedRefreshResult): RefreshVerdict {
+  if (result.kind === 'refreshed') return 'accepted'
+  if (result.kind === 'ended') return 'rejected'
+  return result.reason === 'unverifiable-token' ? 'rejected' : 'inconclusive'
 }
 
 /** `req.ip` (Express, Koa: trust-proxy aware), else the socket's address (`node:http`). */

@@ -190,16 +190,28 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     deadline: Deadline,
   ): Promise<KeepAliveOutcome> {
     const startedAt = Date.now()
+    const key = refreshKeyOf(refreshToken)
     const permit = breaker.acquire(startedAt)
     if (permit === 'rejected') return failed('circuit-open', current, request, cookies)
 
-    const key = refreshKeyOf(refreshToken)
-    const raced = await deadline.race(
-      coordinator.coordinate(key, () => refreshUpstream(key.id, refreshToken, subject, request)),
-    )
-    // The upstream call settles the breaker; a trial that made none (a reused result, or the
-    // deadline hit first) must not hold the half-open circuit.
-    if (permit === 'trial') breaker.release()
+    let raced: CoordinatedRefreshResult | typeof TIMED_OUT
+    try {
+      raced = await deadline.race(
+        // A coordinator that throws instead of rejecting is a rejection too.
+        Promise.resolve().then(() =>
+          coordinator.coordinate(key, () =>
+            refreshUpstream(key.id, refreshToken, subject, request),
+          ),
+        ),
+      )
+    } catch (error) {
+      report(new RefreshFailedError('coordinator-error', 'the coordinator threw', { cause: error }))
+      return failed('coordinator-error', current, request, cookies)
+    } finally {
+      // The upstream call settles the breaker; a trial that made none (a reused result, the
+      // deadline hit first, a broken coordinator) must not hold the half-open circuit.
+      if (permit === 'trial') breaker.release()
+    }
     const result: CoordinatedRefreshResult =
       raced === TIMED_OUT ? { kind: 'failed', reason: 'timeout', coalesced: true } : raced
 

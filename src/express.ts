@@ -71,16 +71,15 @@ export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
       next()
       return
     }
-    decision.then(
-      (outcome) => {
+    decision
+      .then((outcome) => {
         apply(req, res, outcome)
         next()
-      },
-      // Only a bug rejects: expected conditions are outcomes.
-      (error: unknown) => {
+      })
+      // Only a bug rejects, or a throw in the continuation: expected conditions are outcomes.
+      .catch((error: unknown) => {
         next(error)
-      },
-    )
+      })
   }
 
   return Object.assign(corbadoKeepAliveMiddleware, { stats: () => keepAlive.stats() })

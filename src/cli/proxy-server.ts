@@ -24,6 +24,7 @@ import {
 } from '../gateway/upstream-errors.js'
 import { writeOnHeaders } from '../node/write-on-headers.js'
 import type { ProxyConfig } from './args.js'
+import { proxyClientKey } from './client-address.js'
 import type { LineLogger } from './log.js'
 
 /** A listening proxy. */
@@ -50,6 +51,7 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
     frontendApiUrl: config.frontendApiUrl,
     cookie: config.cookieDomain === undefined ? undefined : { domain: config.cookieDomain },
     logger,
+    refreshRateLimit: { clientKey: proxyClientKey(config.trustProxy, logger) },
   })
   const gateway =
     config.gatewayPath === undefined

@@ -30,7 +30,8 @@ export function untrustedForwardedFor(raw: unknown): boolean {
   if (typeof raw !== 'object' || raw === null) return false
   const { headers, app } = raw as { headers?: unknown; app?: unknown }
   if (!hasForwardedFor(headers)) return false
-  if (typeof app === 'object' && app !== null) {
+  // An Express app is a function, a Koa app an object.
+  if ((typeof app === 'object' || typeof app === 'function') && app !== null) {
     const { get, proxy } = app as { get?: unknown; proxy?: unknown }
     // Express: the setting as the app set it; `false` is its default.
     if (typeof get === 'function') {

@@ -11,6 +11,7 @@ import { createKeepAlive } from '../../src/index.js'
 import type { KeepAliveOptions, KeepAliveOutcome } from '../../src/index.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
+import { runAttack } from '../../bench/attack.js'
 import { cookies } from '../helpers/http.js'
 import { nearExpirySession } from '../helpers/sessions.js'
 
@@ -171,4 +172,32 @@ describe('made-up refresh-tokens: a bounded number of upstream calls', () => {
       fake.setFault(undefined)
     }
   })
+})
+
+describe('made-up refresh-tokens from rotating addresses while returning users arrive', () => {
+  it('degradation ends within 2 × refreshTimeoutMs + max(1000 / unprovenPerSecond, 60000 / perClientPerMinute) ms after the attack stops', async () => {
+    const limits = { perClientPerMinute: 30, unprovenPerSecond: 5 }
+    const attack = await runAttack({
+      fake,
+      options: { refreshTimeoutMs: REFRESH_TIMEOUT_MS, refreshRateLimit: limits },
+      attackPerSecond: 300,
+      attackMs: 2000,
+      returningEveryMs: 50,
+      returningAddress: '192.0.2.50',
+      // Some of the attack comes through the returning users' own load balancer, too.
+      attackShareFromThatAddress: 0.2,
+    })
+    // The attack degraded the service (bench/attack.ts measures by how much).
+    expect(attack.result.restoredDuringAttack).toBeLessThan(attack.result.returningDuringAttack)
+
+    const boundMs =
+      2 * REFRESH_TIMEOUT_MS +
+      Math.max(1000 / limits.unprovenPerSecond, 60_000 / limits.perClientPerMinute)
+    const left = boundMs - (performance.now() - attack.stoppedAt)
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, left)))
+    const restored: boolean[] = []
+    for (let i = 0; i < 10; i++) restored.push(await attack.returningUser())
+    expect(restored).toEqual(Array<boolean>(10).fill(true))
+    await attack.answered
+  }, 60_000)
 })

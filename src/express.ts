@@ -15,6 +15,7 @@ import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
 import type { CorbadoSession } from './core/types.js'
 import { drive } from './core/drive.js'
+import { untrustedForwardedFor } from './node/forwarded-for.js'
 import { applyOutcome } from './node/apply-outcome.js'
 
 declare global {
@@ -49,7 +50,7 @@ export interface KeepAliveMiddleware<Req extends IncomingMessage = IncomingMessa
 export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
   options: KeepAliveOptions<Req>,
 ): KeepAliveMiddleware<Req> {
-  const keepAlive = createKeepAlive(options)
+  const keepAlive = createKeepAlive(options, { untrustedForwardedFor })
 
   function corbadoKeepAliveMiddleware(
     req: Req,

@@ -21,6 +21,7 @@ import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
 import type { CorbadoSession } from './core/types.js'
 import { drive } from './core/drive.js'
+import { untrustedForwardedFor } from './node/forwarded-for.js'
 import { applyOutcome } from './node/apply-outcome.js'
 
 /**
@@ -75,7 +76,7 @@ export interface KoaKeepAliveMiddleware<Ctx extends KoaContextLike = KoaContextL
 export function corbadoKeepAlive<Ctx extends KoaContextLike = KoaContextLike>(
   options: KeepAliveOptions<Ctx>,
 ): KoaKeepAliveMiddleware<Ctx> {
-  const keepAlive = createKeepAlive(options)
+  const keepAlive = createKeepAlive(options, { untrustedForwardedFor })
 
   // On the hot path (a fresh session, decided synchronously) downstream's own promise is handed
   // back to Koa, with no promise or async frame of ours per request.

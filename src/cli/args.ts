@@ -44,6 +44,11 @@ export interface ProxyConfig {
   readonly shutdownTimeoutMs: number
   /** The least severe level logged. */
   readonly logLevel: LogLevel
+  /**
+   * Whether a proxy in front sets `X-Forwarded-For` that can be trusted: then the client is its
+   * last entry (the address that proxy saw), else the socket's address. Default `false`.
+   */
+  readonly trustProxy: boolean
 }
 
 /** What the command line asks for. */
@@ -115,7 +120,15 @@ export const FLAGS = {
     value: '<level>',
     help: `${LOG_LEVELS.join(', ')}; default info`,
   },
+  'trust-proxy': {
+    env: 'CORBADO_KEEPALIVE_TRUST_PROXY',
+    value: '',
+    help: 'a proxy in front sets X-Forwarded-For; the env variable takes true or false; default off',
+  },
 } as const satisfies Record<string, Flag>
+
+/** The flags that take no value. */
+const SWITCHES: ReadonlySet<FlagName> = new Set(['trust-proxy'])
 
 type FlagName = keyof typeof FLAGS
 
@@ -190,7 +203,8 @@ export function parseCommandLine(
   if (parsed.values.help === true) return { kind: 'help', text: PROXY_USAGE }
 
   const read = (name: FlagName): string | undefined => {
-    const value = parsed.values[name] ?? env[FLAGS[name].env]
+    const flag = parsed.values[name]
+    const value = (typeof flag === 'boolean' ? String(flag) : flag) ?? env[FLAGS[name].env]
     return value === undefined || value === '' ? undefined : value
   }
   const healthPath = path('health-path', read('health-path')) ?? CLI_DEFAULTS.healthPath
@@ -228,6 +242,7 @@ export function parseCommandLine(
         3_600_000,
       ),
       logLevel: logLevel(read('log-level')),
+      trustProxy: toggle('trust-proxy', read('trust-proxy')),
     },
   }
 }
@@ -250,8 +265,11 @@ export function usageErrorOfOption(error: InvalidOptionError): UsageError {
 
 function parseFlags(argv: readonly string[]) {
   const options = Object.fromEntries(
-    Object.keys(FLAGS).map((name) => [name, { type: 'string' as const }]),
-  ) as Record<FlagName, { type: 'string' }>
+    (Object.keys(FLAGS) as FlagName[]).map((name) => [
+      name,
+      { type: SWITCHES.has(name) ? ('boolean' as const) : ('string' as const) },
+    ]),
+  ) as Record<FlagName, { type: 'string' | 'boolean' }>
   return parseArgs({
     args: [...argv],
     options: { ...options, help: { type: 'boolean', short: 'h' } },
@@ -331,6 +349,12 @@ function path(name: FlagName, value: string | undefined): string | undefined {
     throw new UsageError(`"--${name}" must be a path starting with "/", e.g. "/.corbado"`)
   }
   return value.replace(/\/+$/, '')
+}
+
+function toggle(name: FlagName, value: string | undefined): boolean {
+  if (value === undefined || value === 'false' || value === '0') return false
+  if (value === 'true' || value === '1') return true
+  throw new UsageError(`"--${name}" (${FLAGS[name].env}) must be true or false`)
 }
 
 function logLevel(value: string | undefined): LogLevel {

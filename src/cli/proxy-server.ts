@@ -24,6 +24,7 @@ import {
 import { keepAliveAgent } from '../node/agent.js'
 import { writeOnHeaders } from '../node/write-on-headers.js'
 import type { ProxyConfig } from './args.js'
+import { proxyClientKey } from './client-address.js'
 import type { LineLogger } from './log.js'
 import { answerMetrics } from './metrics-endpoint.js'
 
@@ -51,6 +52,7 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
     frontendApiUrl: config.frontendApiUrl,
     cookie: config.cookieDomain === undefined ? undefined : { domain: config.cookieDomain },
     logger,
+    refreshRateLimit: { clientKey: proxyClientKey(config.trustProxy, logger) },
   })
   const gateway =
     config.gatewayPath === undefined

@@ -41,11 +41,6 @@ export class BoundedCache<K, V> {
     this.#entries.delete(key)
   }
 
-  /** Remove every entry. */
-  clear(): void {
-    this.#entries.clear()
-  }
-
   #evict(now: number): void {
     for (const [key, entry] of this.#entries) {
       if (this.#entries.size < this.#maxEntries && entry.expiresAt > now) return

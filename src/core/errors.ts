@@ -54,7 +54,10 @@ export class InvalidOptionError extends KeepAliveError {
  *   belongs to another user than the token it replaces.
  * - `circuit-open`: refreshes are paused after repeated failures; nothing was sent.
  * - `throttled`: the refresh-token has not refreshed successfully before and its client (or all
- *   such clients together) exceeded `refreshRateLimit`; nothing was sent.
+ *   such clients together) used up `refreshRateLimit`'s budget of rejected refreshes; nothing
+ *   was sent.
+ * - `coordinator-error`: the `coordinator` threw or rejected (a bug in it: coordinators must
+ *   fall back to refreshing themselves); reported once per request to `logger` and `onError`.
  */
 export type RefreshFailureReason =
   | 'network'
@@ -66,6 +69,7 @@ export type RefreshFailureReason =
   | 'unverifiable-token'
   | 'circuit-open'
   | 'throttled'
+  | 'coordinator-error'
 
 /** All {@link RefreshFailureReason} values, in a stable order (for stats and docs). */
 export const REFRESH_FAILURE_REASONS: readonly RefreshFailureReason[] = Object.freeze([
@@ -78,6 +82,7 @@ export const REFRESH_FAILURE_REASONS: readonly RefreshFailureReason[] = Object.f
   'unverifiable-token',
   'circuit-open',
   'throttled',
+  'coordinator-error',
 ])
 
 /** A refresh failed transiently; the session was kept (fail open). Reported to `onError`. */

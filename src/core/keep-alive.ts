@@ -23,6 +23,8 @@ import { createRefreshClient } from './refresh-client.js'
 import { refreshKeyOf } from './refresh-key.js'
 import { createOutcomes } from './outcomes.js'
 import { RefreshLimiter } from './refresh-limiter.js'
+import type { RefreshPermit, RefreshVerdict } from './refresh-limiter.js'
+import { warnOnce } from './forwarded-for.js'
 import { createReporter } from './reporter.js'
 import { readCorbadoCookies, soleCookieValue } from './request-cookies.js'
 import type { CorbadoCookies } from './request-cookies.js'
@@ -54,11 +56,28 @@ const VERIFIED_TOKEN_CACHE_SIZE = 10_000
 const RATE_LIMIT_ENTRIES = 10_000
 
 /**
+ * What an adapter can tell the core about its framework's requests, beyond
+ * {@link KeepAliveRequest}. Asked only on the refresh path, never on the hot path.
+ */
+export interface KeepAliveAdapter<Req> {
+  /**
+   * Whether `raw` carries an `X-Forwarded-For` that the app does not trust (Express's
+   * `trust proxy`, Koa's `app.proxy`, the CLI's `--trust-proxy` are off), so its `clientAddress`
+   * is a proxy's. The keep-alive then warns once. Default: never.
+   */
+  readonly untrustedForwardedFor?: (raw: Req) => boolean
+}
+
+/**
  * Create a keep-alive from `options`, validated now.
  *
+ * @param adapter - what the calling adapter knows of its framework; see {@link KeepAliveAdapter}.
  * @throws {InvalidOptionError} when an option is missing, invalid or unknown.
  */
-export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): KeepAlive<Req> {
+export function createKeepAlive<Req = unknown>(
+  options: KeepAliveOptions<Req>,
+  adapter: KeepAliveAdapter<Req> = {},
+): KeepAlive<Req> {
   const o = resolveOptions(options)
   const thresholdMs = o.refreshBeforeExpirySeconds * 1000
   const coordinator: RefreshCoordinator = o.coordinator ?? new MemoryCoordinator()
@@ -105,7 +124,17 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
   const limiter =
     o.refreshRateLimit === undefined
       ? undefined
-      : new RefreshLimiter({ ...o.refreshRateLimit, maxEntries: RATE_LIMIT_ENTRIES }, Date.now())
+      : new RefreshLimiter(
+          {
+            ...o.refreshRateLimit,
+            maxEntries: RATE_LIMIT_ENTRIES,
+            maxWaitMs: o.refreshTimeoutMs,
+          },
+          Date.now(),
+        )
+  const warnForwardedFor = warnOnce((context, message) => {
+    log('warn', context, message)
+  })
 
   function handle(request: KeepAliveRequest<Req>): KeepAliveOutcome | Promise<KeepAliveOutcome> {
     // The hot path: one session cookie holding a verified token far from expiry. The cache only
@@ -192,18 +221,30 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     deadline: Deadline,
   ): Promise<KeepAliveOutcome> {
     const startedAt = Date.now()
+    const key = refreshKeyOf(refreshToken)
     const permit = breaker.acquire(startedAt)
     if (permit === 'rejected') return failed('circuit-open', current, request, cookies)
 
-    const key = refreshKeyOf(refreshToken)
-    const raced = await deadline.race(
-      telemetry.coordinate(key.id, () =>
-        coordinator.coordinate(key, () => refreshUpstream(key.id, refreshToken, subject, request)),
-      ),
-    )
-    // The upstream call settles the breaker; a trial that made none (a reused result, or the
-    // deadline hit first) must not hold the half-open circuit.
-    if (permit === 'trial') breaker.release()
+    let raced: CoordinatedRefreshResult | typeof TIMED_OUT
+    try {
+      raced = await deadline.race(
+        telemetry.coordinate(key.id, () =>
+          // A coordinator that throws instead of rejecting is a rejection too.
+          Promise.resolve().then(() =>
+            coordinator.coordinate(key, () =>
+              refreshUpstream(key.id, refreshToken, subject, request),
+            ),
+          ),
+        ),
+      )
+    } catch (error) {
+      report(new RefreshFailedError('coordinator-error', 'the coordinator threw', { cause: error }))
+      return failed('coordinator-error', current, request, cookies)
+    } finally {
+      // The upstream call settles the breaker; a trial that made none (a reused result, the
+      // deadline hit first, a broken coordinator) must not hold the half-open circuit.
+      if (permit === 'trial') breaker.release()
+    }
     const result: CoordinatedRefreshResult =
       raced === TIMED_OUT ? { kind: 'failed', reason: 'timeout', coalesced: true } : raced
 
@@ -264,21 +305,29 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       verifiedUser: o.verify ? subject : undefined,
       clientKey: limiter === undefined ? undefined : clientKeyOf(request),
     }
-    if (limiter !== undefined && !limiter.tryAcquire(caller, Date.now())) {
-      log('debug', { reason: 'throttled' }, 'corbado-keepalive: upstream refresh throttled')
-      return { kind: 'failed', reason: 'throttled' }
+    let permit: RefreshPermit | undefined
+    if (limiter !== undefined) {
+      permit = await limiter.acquire(caller, Date.now())
+      if (permit === undefined) {
+        log('debug', { reason: 'throttled' }, 'corbado-keepalive: upstream refresh throttled')
+        return { kind: 'failed', reason: 'throttled' }
+      }
     }
-    const result = await telemetry.upstreamRefresh(
-      request.raw,
-      keyId,
-      caller.verifiedUser,
-      (answered) => callAndVerify(refreshToken, subject, answered),
-    )
-    if (result.kind === 'failed') breaker.recordFailure(Date.now(), request.raw)
-    else breaker.recordSuccess(request.raw)
-    if (result.kind === 'refreshed') limiter?.recordSuccess(keyId, Date.now())
-    else if (result.kind === 'ended') limiter?.recordEnded(keyId)
-    return result
+    let verdict: RefreshVerdict = 'inconclusive'
+    try {
+      const result = await telemetry.upstreamRefresh(
+        request.raw,
+        keyId,
+        caller.verifiedUser,
+        (answered) => callAndVerify(refreshToken, subject, answered),
+      )
+      if (result.kind === 'failed') breaker.recordFailure(Date.now(), request.raw)
+      else breaker.recordSuccess(request.raw)
+      verdict = verdictOf(result)
+      return result
+    } finally {
+      permit?.settle(verdict, Date.now())
+    }
   }
 
   async function callAndVerify(
@@ -339,7 +388,10 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
 
   function clientKeyOf(request: KeepAliveRequest<Req>): string | undefined {
     const custom = o.refreshRateLimit?.clientKey
-    if (custom === undefined) return request.clientAddress
+    if (custom === undefined) {
+      if (adapter.untrustedForwardedFor?.(request.raw) === true) warnForwardedFor()
+      return request.clientAddress
+    }
     const key = reporter.guard('refreshRateLimit.clientKey', () => custom(request.raw), undefined)
     return typeof key === 'string' && key !== '' ? key : undefined
   }
@@ -366,4 +418,14 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     stats,
     options: o,
   }
+}
+
+/**
+ * What a refresh result means for the rate limit: Corbado's rejection, and an answer that fails
+ * verification, spend budget; a transient failure is the circuit breaker's business.
+ */
+function verdictOf(result: SharedRefreshResult): RefreshVerdict {
+  if (result.kind === 'refreshed') return 'accepted'
+  if (result.kind === 'ended') return 'rejected'
+  return result.reason === 'unverifiable-token' ? 'rejected' : 'inconclusive'
 }

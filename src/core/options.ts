@@ -108,11 +108,14 @@ export interface KeepAliveOptions<Req = unknown> {
   /** Called when the refresh circuit opens or closes again, with the request that caused it. */
   onCircuitChange?: (event: CircuitChangeEvent<Req>) => void
   /**
-   * Bound the upstream refresh calls of refresh-tokens that have not refreshed successfully
-   * before, so many made-up refresh-tokens cannot make this process hammer the Frontend API.
-   * A limited refresh fails open with reason `throttled`. Requests of one session share one
-   * upstream call and are never limited. `false` disables it. Default
-   * `{ perClientPerMinute: 30, unprovenPerSecond: 20 }`.
+   * Bound the upstream refreshes that made-up refresh-tokens can cause, so they cannot make this
+   * process hammer the Frontend API; never throttles returning users. What is budgeted is the
+   * refreshes Corbado rejects (401/403, or an answer that fails verification): a refresh that
+   * succeeds spends nothing, and a refresh-token that refreshed before is never limited. A
+   * limited refresh fails open with reason `throttled` and clears nothing. `false` disables it.
+   * Default `{ perClientPerMinute: 30, unprovenPerSecond: 20 }`: made-up refresh-tokens reach
+   * Corbado at most `perClientPerMinute × (1 + T / 60)` times in `T` seconds from one client, and
+   * `unprovenPerSecond × (5 + T)` times from all clients together.
    */
   refreshRateLimit?: RefreshRateLimitOptions<Req> | false
   /** The `fetch` used for refresh calls and JWKS, e.g. undici's with a proxy. Default: global `fetch`. */
@@ -144,28 +147,34 @@ export interface CircuitBreakerOptions {
 }
 
 /**
- * Settings of the refresh rate limit. A refresh-token that refreshed successfully before is never
- * limited; the limits apply to the others.
+ * Settings of the refresh rate limit. It budgets the refreshes Corbado rejects (401/403, or an
+ * answer that fails verification), not the attempts: a refresh that succeeds gives its share
+ * back, and a refresh-token that refreshed successfully before is never limited. Each unproven
+ * call holds its share while in flight, so a burst cannot overshoot; a call that finds the
+ * budget held by calls in flight waits for them (up to `refreshTimeoutMs`) rather than failing.
  *
  * @typeParam Req - the framework's request type, given to `clientKey`.
  */
 export interface RefreshRateLimitOptions<Req = unknown> {
   /**
-   * Upstream refreshes per minute (and burst) for one client: the verified user when the request
-   * carries a signature-checked session-token, expired or not, else the client's address.
-   * Default `30`.
+   * Rejected upstream refreshes per minute (and burst) for one client: the verified user when the
+   * request carries a signature-checked session-token, expired or not, else the client's address
+   * (an IPv6 address counts as its /64). Also the most unproven refreshes of one client in
+   * flight at once. Default `30`.
    */
   perClientPerMinute?: number
   /**
-   * Upstream refreshes per second, all clients together, for requests without a verified
-   * session-token; up to 5 seconds' worth may come at once. Default `20`.
+   * Rejected upstream refreshes per second, all clients together, for requests without a
+   * verified session-token; up to 5 seconds' worth may come at once, which is also the most such
+   * refreshes in flight at once. Default `20`.
    */
   unprovenPerSecond?: number
   /**
    * The client's identity for `perClientPerMinute` when the request carries no verified
-   * session-token. Default: the client's address as the adapter reports it, which honours the
-   * framework's trust-proxy settings: `req.ip` (Express, Koa), `request.ip` (Fastify),
-   * `req.socket.remoteAddress` (`node:http`, the proxy).
+   * session-token; an IPv6 address returned counts as its /64. Default: the client's address as
+   * the adapter reports it, which honours the framework's trust-proxy settings: `req.ip`
+   * (Express, Koa), `request.ip` (Fastify), `req.socket.remoteAddress` (`node:http`, the proxy);
+   * an `X-Forwarded-For` that arrives while trust proxy is off is warned about once.
    */
   clientKey?: (req: Req) => string | undefined
 }

@@ -1,28 +1,40 @@
 /**
- * A bound on upstream refresh calls, so that an attacker who sends many made-up refresh-tokens
- * cannot make this process hammer the Frontend API (and get the project rate-limited there).
+ * A bound on the upstream refresh calls that made-up refresh-tokens can cause, so an attacker
+ * cannot make this process hammer the Frontend API (and get the project rate-limited there),
+ * while returning users are never turned away for being many.
  *
- * Only upstream calls are limited, never requests: the requests of one session share one call
- * (the coordinator), so a legitimate burst costs one token. A refresh-token that has refreshed
- * successfully before is "proven" and never limited. Every other call draws from a per-client
- * bucket: the client is the verified user (`sub` of a signature-checked, possibly expired
- * session-token) when the request carries one, else the client's address. Calls without a
- * verified user also draw from one global bucket, because addresses are cheap to vary.
+ * What is budgeted is the refreshes Corbado *rejects* (401/403, or an answer that fails
+ * verification), not the attempts: a legitimate refresh-token succeeds and gives its reservation
+ * back, a made-up one spends it. A refresh-token that has refreshed successfully before is
+ * "proven" and never limited. Every other call reserves one token, before it is sent, from a
+ * per-client bucket (the verified user, `sub` of a signature-checked, possibly expired
+ * session-token, when the request carries one, else the client's address, IPv6 grouped by /64)
+ * and, without a verified user, from one global bucket, because addresses are cheap to vary.
  *
- * Memory is bounded: buckets and proven refresh-tokens (as hashes) live in bounded caches.
+ * A reservation is held while the call is in flight, so the bound holds under a burst: with
+ * `C` the capacity and `r` the refill rate of a bucket, the calls it admits in any `T` seconds
+ * that Corbado rejects are at most `C + r × T`, however many are sent at once. A call that finds
+ * budget left but all of it reserved by calls in flight waits for one of them to settle (up to
+ * `maxWaitMs`) instead of being refused: that is a burst of returning users, not an attack.
+ *
+ * Memory is bounded: buckets and proven refresh-tokens (as hashes) live in bounded caches, and
+ * at most {@link MAX_WAITING} calls wait at once.
  *
  * @module
  */
 import { BoundedCache } from './bounded-cache.js'
+import { clientGroupOf } from './client-group.js'
 
 /** Settings of {@link RefreshLimiter}. */
 export interface RefreshLimiterSettings {
-  /** Unproven upstream calls one client may make per minute (also its burst). */
+  /** Rejected unproven calls one client may cause per minute; also its burst. */
   readonly perClientPerMinute: number
-  /** Unproven upstream calls without a verified user, all clients together, per second. */
+  /** Rejected unproven calls without a verified user, all clients together, per second. */
   readonly unprovenPerSecond: number
   /** The most clients and proven refresh-tokens remembered, each. */
   readonly maxEntries: number
+  /** The longest a call waits for a reservation held by calls in flight, milliseconds. */
+  readonly maxWaitMs: number
 }
 
 /** Who asks for an upstream refresh. */
@@ -35,28 +47,52 @@ export interface RefreshCaller {
   readonly clientKey: string | undefined
 }
 
+/**
+ * How an upstream refresh ended, for the budget: `accepted` (a verified token), `rejected`
+ * (401/403, or a token that failed verification), `inconclusive` (a transient failure, which
+ * the circuit breaker bounds).
+ */
+export type RefreshVerdict = 'accepted' | 'rejected' | 'inconclusive'
+
+/** A permission to make one upstream call. Settle it exactly once, in a `finally`. */
+export interface RefreshPermit {
+  settle(verdict: RefreshVerdict, now: number): void
+}
+
 /** A proven refresh-token stays proven this long after its last success, milliseconds. */
 const PROVEN_TTL_MS = 24 * 60 * 60_000
-/** The global bucket holds this many seconds' worth of calls, for a legitimate morning rush. */
-const GLOBAL_BURST_SECONDS = 5
+/** The global bucket holds this many seconds' worth of rejections. */
+export const GLOBAL_BURST_SECONDS = 5
+/** The most calls waiting for a reservation at once; more are refused. */
+export const MAX_WAITING = 1_000
+/** A client bucket is kept this long after its last use: refilled by then, or still in flight. */
+const CLIENT_BUCKET_TTL_MS = 2 * 60_000
 
 interface Bucket {
   tokens: number
   updatedAt: number
+  inFlight: number
 }
 
-/** Token buckets over unproven upstream refresh calls. */
+interface Waiter {
+  readonly caller: RefreshCaller
+  readonly resolve: (permit: RefreshPermit | undefined) => void
+  readonly timer: NodeJS.Timeout
+}
+
+/** Token buckets over the rejections of unproven upstream refresh calls. */
 export class RefreshLimiter {
   readonly #settings: RefreshLimiterSettings
   readonly #clients: BoundedCache<string, Bucket>
   readonly #proven: BoundedCache<string, true>
   readonly #global: Bucket
+  readonly #waiting: Waiter[] = []
 
   constructor(settings: RefreshLimiterSettings, now: number) {
     this.#settings = settings
     this.#clients = new BoundedCache(settings.maxEntries)
     this.#proven = new BoundedCache(settings.maxEntries)
-    this.#global = { tokens: settings.unprovenPerSecond * GLOBAL_BURST_SECONDS, updatedAt: now }
+    this.#global = { tokens: this.#globalCapacity, updatedAt: now, inFlight: 0 }
   }
 
   /** Entries held: client buckets plus proven refresh-tokens. */
@@ -64,46 +100,112 @@ export class RefreshLimiter {
     return this.#clients.size + this.#proven.size
   }
 
-  /** May `caller` make an upstream call at `now` (ms)? Takes a token when it may. */
-  tryAcquire(caller: RefreshCaller, now: number): boolean {
-    if (this.#proven.get(caller.refreshKeyId, now) !== undefined) return true
+  /**
+   * Ask to make an upstream call for `caller` at `now` (ms). Resolves with a permit, or with
+   * `undefined` when the caller's budget of rejections is spent (or no reservation came free
+   * within `maxWaitMs`).
+   */
+  acquire(caller: RefreshCaller, now: number): Promise<RefreshPermit | undefined> {
+    const verdict = this.#tryAcquire(caller, now)
+    if (verdict !== 'wait') return Promise.resolve(verdict)
+    if (this.#waiting.length >= MAX_WAITING) return Promise.resolve(undefined)
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        caller,
+        resolve,
+        timer: setTimeout(() => {
+          this.#dropWaiter(waiter)
+          resolve(undefined)
+        }, this.#settings.maxWaitMs),
+      }
+      waiter.timer.unref()
+      this.#waiting.push(waiter)
+    })
+  }
+
+  get #globalCapacity(): number {
+    return this.#settings.unprovenPerSecond * GLOBAL_BURST_SECONDS
+  }
+
+  #tryAcquire(caller: RefreshCaller, now: number): RefreshPermit | undefined | 'wait' {
+    if (this.#proven.get(caller.refreshKeyId, now) !== undefined) {
+      return this.#provenPermit(caller.refreshKeyId)
+    }
     const { perClientPerMinute, unprovenPerSecond } = this.#settings
-    const viaGlobal = caller.verifiedUser === undefined
-    const globalCapacity = unprovenPerSecond * GLOBAL_BURST_SECONDS
-    if (viaGlobal && !refill(this.#global, unprovenPerSecond / 1000, globalCapacity, now)) {
-      return false
+    const buckets: Bucket[] = []
+    if (caller.verifiedUser === undefined) {
+      refill(this.#global, unprovenPerSecond / 1000, this.#globalCapacity, now)
+      buckets.push(this.#global)
     }
-    const key = viaGlobal
-      ? caller.clientKey === undefined
-        ? undefined
-        : `client:${caller.clientKey}`
-      : `user:${caller.verifiedUser}`
+    const key = this.#clientKeyOf(caller)
     if (key !== undefined) {
-      const bucket = this.#clients.get(key, now) ?? { tokens: perClientPerMinute, updatedAt: now }
-      if (!refill(bucket, perClientPerMinute / 60_000, perClientPerMinute, now)) return false
-      bucket.tokens -= 1
-      // A bucket refills completely within a minute; after that it is as good as a new one.
-      this.#clients.set(key, bucket, now + 60_000, now)
+      const bucket = this.#clients.get(key, now) ?? {
+        tokens: perClientPerMinute,
+        updatedAt: now,
+        inFlight: 0,
+      }
+      refill(bucket, perClientPerMinute / 60_000, perClientPerMinute, now)
+      this.#clients.set(key, bucket, now + CLIENT_BUCKET_TTL_MS, now)
+      buckets.push(bucket)
     }
-    if (viaGlobal) this.#global.tokens -= 1
-    return true
+    if (buckets.some((bucket) => bucket.tokens < 1)) return undefined
+    if (buckets.some((bucket) => bucket.tokens - bucket.inFlight < 1)) return 'wait'
+    for (const bucket of buckets) bucket.inFlight++
+    return this.#unprovenPermit(caller.refreshKeyId, buckets)
   }
 
-  /** The refresh-token with hash `refreshKeyId` refreshed successfully: never limit it. */
-  recordSuccess(refreshKeyId: string, now: number): void {
-    this.#proven.set(refreshKeyId, true, now + PROVEN_TTL_MS, now)
+  #clientKeyOf(caller: RefreshCaller): string | undefined {
+    if (caller.verifiedUser !== undefined) return `user:${caller.verifiedUser}`
+    return caller.clientKey === undefined ? undefined : `client:${clientGroupOf(caller.clientKey)}`
   }
 
-  /** The refresh-token was rejected (401/403): it is no longer proven. */
-  recordEnded(refreshKeyId: string): void {
-    this.#proven.delete(refreshKeyId)
+  #provenPermit(refreshKeyId: string): RefreshPermit {
+    return {
+      settle: (verdict, now) => {
+        if (verdict === 'accepted') this.#proven.set(refreshKeyId, true, now + PROVEN_TTL_MS, now)
+        // A session that ended (or answers that cannot be trusted) proves nothing any more; it
+        // spends no budget, since it was a real session.
+        else if (verdict === 'rejected') this.#proven.delete(refreshKeyId)
+      },
+    }
+  }
+
+  #unprovenPermit(refreshKeyId: string, buckets: readonly Bucket[]): RefreshPermit {
+    let settled = false
+    return {
+      settle: (verdict, now) => {
+        if (settled) return
+        settled = true
+        for (const bucket of buckets) {
+          bucket.inFlight--
+          if (verdict === 'rejected') bucket.tokens -= 1
+        }
+        if (verdict === 'accepted') this.#proven.set(refreshKeyId, true, now + PROVEN_TTL_MS, now)
+        this.#wake(now)
+      },
+    }
+  }
+
+  /** Give every waiting call, oldest first, another look at the buckets. */
+  #wake(now: number): void {
+    for (const waiter of [...this.#waiting]) {
+      const verdict = this.#tryAcquire(waiter.caller, now)
+      if (verdict === 'wait') continue
+      this.#dropWaiter(waiter)
+      clearTimeout(waiter.timer)
+      waiter.resolve(verdict)
+    }
+  }
+
+  #dropWaiter(waiter: Waiter): void {
+    const index = this.#waiting.indexOf(waiter)
+    if (index !== -1) this.#waiting.splice(index, 1)
   }
 }
 
-/** Refill `bucket` at `perMs` up to `capacity`, and tell whether a whole token is there. */
-function refill(bucket: Bucket, perMs: number, capacity: number, now: number): boolean {
+/** Refill `bucket` at `perMs` up to `capacity`. */
+function refill(bucket: Bucket, perMs: number, capacity: number, now: number): void {
   const elapsed = Math.max(0, now - bucket.updatedAt)
   bucket.tokens = Math.min(capacity, bucket.tokens + elapsed * perMs)
   bucket.updatedAt = now
-  return bucket.tokens >= 1
 }

@@ -43,6 +43,7 @@ describe('parseCommandLine', () => {
       timeoutMs: 60_000,
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',
+      trustProxy: false,
     })
     expect(CLI_DEFAULTS).toMatchObject({ port: 8080, timeoutMs: 60_000 })
   })
@@ -60,6 +61,7 @@ describe('parseCommandLine', () => {
       CORBADO_KEEPALIVE_TIMEOUT_MS: '1500',
       CORBADO_KEEPALIVE_SHUTDOWN_TIMEOUT_MS: '0',
       CORBADO_KEEPALIVE_LOG_LEVEL: 'warn',
+      CORBADO_KEEPALIVE_TRUST_PROXY: 'true',
     }
     expect(configOf(['proxy'], env)).toEqual({
       target: new URL('https://backend.internal:8443/base'),
@@ -73,11 +75,17 @@ describe('parseCommandLine', () => {
       timeoutMs: 1500,
       shutdownTimeoutMs: 0,
       logLevel: 'warn',
+      trustProxy: true,
     })
     expect(configOf(['proxy', '--port', '81', '--project-id=pro-3'], env)).toMatchObject({
       port: 81,
       projectId: 'pro-3',
     })
+    expect(configOf([...required, '--trust-proxy'], {}).trustProxy).toBe(true)
+    expect(configOf(required, { CORBADO_KEEPALIVE_TRUST_PROXY: 'false' }).trustProxy).toBe(false)
+    expect(usageError(required, { CORBADO_KEEPALIVE_TRUST_PROXY: 'yes' })).toMatch(
+      /"--trust-proxy" \(CORBADO_KEEPALIVE_TRUST_PROXY\) must be true or false/,
+    )
     // An empty variable counts as unset.
     expect(configOf(required, { PORT: '' }).port).toBe(8080)
   })

@@ -110,15 +110,19 @@ describe('amplification: many made-up refresh-tokens', () => {
       raw: {},
     }
     expect((await k.handle(request)).action).toBe('refreshed')
-    await k.handle({
-      method: 'GET',
-      cookieHeader: 'cbo_refresh_token=fake-x',
-      clientAddress: '1.1.1.1',
-      raw: {},
-    })
+    // Made-up tokens spend the client's budget of one rejection: the second is not sent.
+    for (const madeUp of ['fake-x', 'fake-y']) {
+      await k.handle({
+        method: 'GET',
+        cookieHeader: `cbo_refresh_token=${madeUp}`,
+        clientAddress: '1.1.1.1',
+        raw: {},
+      })
+    }
+    expect(k.stats().failures.throttled).toBe(1)
     await new Promise((resolve) => setTimeout(resolve, 10)) // past the coordinator's reuse
     expect((await k.handle(request)).action).toBe('refreshed')
-    expect(api.calls.count).toBe(2)
+    expect(api.calls.count).toBe(3)
   })
 
   it('refreshRateLimit: false disables the limit', async () => {

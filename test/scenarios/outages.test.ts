@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MemoryCoordinator } from '../../src/index.js'
+import type { RefreshCoordinator } from '../../src/index.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado, FakeFault } from '../../src/testing/index.js'
 import { FRAMEWORKS } from '../helpers/frameworks.js'
@@ -126,4 +128,51 @@ describe.each(FRAMEWORKS)('$name: circuit breaker', (framework) => {
     expect(after.seen.session?.refreshed).toBe(true)
     expect(events).toEqual(['open', 'closed'])
   })
+
+  it.each(['throws', 'rejects'] as const)(
+    'a coordinator that %s while the circuit is half-open: fail open (coordinator-error), give the trial back, log once',
+    async (how) => {
+      let failNext = false
+      const memory = new MemoryCoordinator()
+      const coordinator: RefreshCoordinator = {
+        coordinate(key, refresh) {
+          if (!failNext) return memory.coordinate(key, refresh)
+          failNext = false
+          if (how === 'throws') throw new Error('coordinator broke')
+          return Promise.reject(new Error('coordinator broke'))
+        },
+      }
+      const lines: string[] = []
+      const logger = {
+        warn: (_context: Record<string, unknown>, message: string) => lines.push(message),
+        error: (_context: Record<string, unknown>, message: string) => lines.push(message),
+      }
+      app = await framework.start({
+        projectId: fake.projectId,
+        frontendApiUrl: fake.url,
+        circuitBreaker: { failureThreshold: 1, cooldownMs: 100 },
+        coordinator,
+        logger,
+      })
+      const { sessionToken, refreshToken } = fake.login('usr-2', { sessionLifetimeSeconds: 30 })
+      const header = cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken })
+      fake.setFault({ type: 'status', status: 500, times: 1 })
+      await app.seen(header)
+      expect(app.stats().circuit).toBe('open')
+      await new Promise((resolve) => setTimeout(resolve, 150))
+
+      lines.length = 0
+      failNext = true
+      const during = await app.seen(header)
+      expect(during.response.status).toBe(200)
+      expect(during.seen.session?.token).toBe(sessionToken)
+      expect(app.stats().failures['coordinator-error']).toBe(1)
+      expect(lines.filter((line) => /coordinator/i.test(line))).toHaveLength(1)
+
+      const after = await app.seen(header)
+      expect(after.seen.session?.refreshed).toBe(true)
+      expect(app.stats().circuit).toBe('closed')
+      await app.close()
+    },
+  )
 })

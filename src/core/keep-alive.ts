@@ -213,6 +213,19 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       )
     }
     const token = inspection.token
+    // Checked here, by every request that uses the result: the leader's own call, a result
+    // reused in-process or one from another instance. The result is shared as it is, so the
+    // refresh-token's owner still gets it; only this request, presenting someone else's session,
+    // is refused.
+    if (subject !== undefined && token.claims.sub !== subject) {
+      report(
+        new RefreshFailedError(
+          'subject-mismatch',
+          'the refreshed session-token belongs to another user than the presented one; not used',
+        ),
+      )
+      return failed('subject-mismatch', current, request, cookies)
+    }
     counters.refreshed(result.coalesced)
     hook('onRefresh', o.onRefresh, {
       userId: token.claims.sub,
@@ -244,7 +257,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       log('debug', { reason: 'throttled' }, 'corbado-keepalive: upstream refresh throttled')
       return { kind: 'failed', reason: 'throttled' }
     }
-    const result = await callAndVerify(refreshToken, subject)
+    const result = await callAndVerify(refreshToken)
     if (result.kind === 'failed') breaker.recordFailure(Date.now())
     else breaker.recordSuccess()
     if (result.kind === 'refreshed') limiter?.recordSuccess(keyId, Date.now())
@@ -252,10 +265,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     return result
   }
 
-  async function callAndVerify(
-    refreshToken: string,
-    subject: string | undefined,
-  ): Promise<SharedRefreshResult> {
+  async function callAndVerify(refreshToken: string): Promise<SharedRefreshResult> {
     counters.upstreamCall()
     const answer = await callFrontendApi(refreshToken)
     if (answer.kind === 'ended') return { kind: 'ended', status: answer.status }
@@ -274,15 +284,6 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
         new RefreshFailedError(
           'unverifiable-token',
           `the new session-token was rejected (${inspection.reason})`,
-        ),
-      )
-      return { kind: 'failed', reason: 'unverifiable-token' }
-    }
-    if (subject !== undefined && inspection.token.claims.sub !== subject) {
-      report(
-        new RefreshFailedError(
-          'unverifiable-token',
-          'the new session-token belongs to another user',
         ),
       )
       return { kind: 'failed', reason: 'unverifiable-token' }

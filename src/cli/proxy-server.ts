@@ -90,6 +90,7 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
           if (final.cacheControl !== undefined)
             proxyRes.headers['cache-control'] = final.cacheControl
           if (final.vary !== undefined) proxyRes.headers.vary = final.vary
+          for (const name of final.remove) Reflect.deleteProperty(proxyRes.headers, name)
         }
         cutOnUpstreamAbort(proxyRes, res)
       },

@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http'
+import { noSharedCaching } from '../core/cache-headers.js'
 import { rewriteSetCookie } from './cookies.js'
 import type { CookieScope } from './cookies.js'
 
@@ -32,9 +33,10 @@ export function rewriteResponseHeaders(
     else {
       headers['set-cookie'] = rewritten
       // A shared cache must never hand one user's refresh-token to another.
-      if (!/\bno-store\b/i.test(headers['cache-control'] ?? '')) {
-        headers['cache-control'] = 'private, no-store'
-      }
+      const change = noSharedCaching({ cacheControl: headers['cache-control'], vary: headers.vary })
+      if (change.cacheControl !== undefined) headers['cache-control'] = change.cacheControl
+      if (change.vary !== undefined) headers.vary = change.vary
+      for (const name of change.remove) Reflect.deleteProperty(headers, name)
     }
   }
   const location = headers.location

@@ -19,6 +19,7 @@ import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware'
 import { corbadoCookiesOnly } from './gateway/cookies.js'
 import { resolveGatewayOptions } from './gateway/options.js'
 import type { GatewayOptions } from './gateway/options.js'
+import { narrowRequestHeaders } from './gateway/request-headers.js'
 import { mountPathOf, rewriteResponseHeaders } from './gateway/response-headers.js'
 import {
   answerUpstreamError,
@@ -40,7 +41,10 @@ export type CorbadoGateway = (
  * Create the gateway. Options are validated now; see {@link GatewayOptions}.
  *
  * Mount it under a path (`app.use('/.corbado', …)`): the mount path is stripped, and method,
- * path, query, body, headers and status are forwarded as they are, with these exceptions:
+ * path, query, body and status are forwarded as they are, with these exceptions:
+ * - only the request headers the Frontend API needs are sent (see `docs/security-notes.md`):
+ *   `Authorization` only as `Bearer`, never `Proxy-Authorization` or hop-by-hop headers, and
+ *   `X-Forwarded-Host`/`-Proto` as the gateway saw them;
  * - only `cbo_*` cookies are sent to the Frontend API, and only `cbo_*` cookies it sets reach the
  *   browser, with `Domain` and `Path` rewritten to `cookieDomain` / `cookiePath`;
  * - a redirect to the Frontend API stays on the gateway;
@@ -62,13 +66,15 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
     target: o.frontendApiUrl,
     // The Frontend API routes on Host and serves its certificate for its own name.
     changeOrigin: true,
-    xfwd: true,
+    // Forwarding headers are set by narrowRequestHeaders from what the gateway saw.
+    xfwd: false,
     agent:
       upstream.protocol === 'https:'
         ? new HttpsAgent({ keepAlive: true })
         : new HttpAgent({ keepAlive: true }),
     on: {
       proxyReq: (proxyReq, req) => {
+        narrowRequestHeaders(proxyReq, req)
         armUpstreamTimeout(proxyReq, o.timeoutMs)
         // A body already parsed by express.json() & co. is written again.
         fixRequestBody(proxyReq, req)

@@ -1,9 +1,11 @@
-import { createServer } from 'node:http'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createServer, request as rawRequest } from 'node:http'
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import express from 'express'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { corbadoGateway } from '../../src/gateway.js'
 import type { GatewayOptions } from '../../src/gateway.js'
+import { startFakeCorbado } from '../../src/testing/index.js'
+import type { FakeCorbado } from '../../src/testing/index.js'
 import { listen } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
 
@@ -20,6 +22,111 @@ async function startApp(options: GatewayOptions, mount = '/.corbado'): Promise<T
     fetch: (path, init = {}) => fetch(server.url + path, { redirect: 'manual', ...init }),
   }
 }
+
+/** A request with headers `fetch` refuses to send (Connection, TE, Upgrade, …): status and body. */
+function send(
+  url: string,
+  headers: OutgoingHttpHeaders,
+  method = 'GET',
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = rawRequest(url, { method, headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body })
+      })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** Headers a browser, a staging site's basic auth, or an attacker could put on a request. */
+const UNWANTED: OutgoingHttpHeaders = {
+  authorization: 'Basic c3RhZ2luZzpzZWNyZXQ=',
+  'proxy-authorization': 'Basic cHJveHk6c2VjcmV0',
+  'x-csrf-token': 'app-csrf',
+  'x-forwarded-host': 'evil.test',
+  'x-forwarded-proto': 'https',
+  forwarded: 'for=1.2.3.4;host=evil.test;proto=https',
+  'x-api-key': 'app-key',
+  referer: 'https://app.example/private/page?q=1',
+  connection: 'keep-alive, x-hop',
+  'x-hop': 'only for the next hop',
+  te: 'trailers',
+  'keep-alive': 'timeout=5',
+  'proxy-connection': 'keep-alive',
+}
+
+/** What the Corbado SDK sends, and what a preflight and a conditional request carry. */
+const WANTED: Record<string, string> = {
+  accept: 'application/json',
+  'accept-language': 'de-DE',
+  'content-type': 'application/json',
+  'cache-control': 'no-cache',
+  pragma: 'no-cache',
+  expires: '0',
+  'if-none-match': '"v1"',
+  origin: 'https://app.example',
+  'user-agent': 'Mozilla/5.0 test',
+  'access-control-request-method': 'POST',
+  'access-control-request-headers': 'x-corbado-projectid, content-type',
+  'x-corbado-projectid': 'pro-1',
+  'x-corbado-sdk': '{"name":"web-core","sdkVersion":"3.5.0"}',
+  'x-corbado-client-timezone': 'Europe/Berlin',
+  'x-corbado-flags': 'preview',
+}
+
+describe('corbadoGateway: what reaches the Frontend API', () => {
+  let fake: FakeCorbado
+  let app: TestGateway
+
+  beforeAll(async () => {
+    fake = await startFakeCorbado()
+    app = await startApp({ projectId: fake.projectId, frontendApiUrl: fake.url })
+  })
+  afterAll(async () => {
+    await app.close()
+    await fake.close()
+  })
+  beforeEach(() => {
+    fake.resetCalls()
+  })
+
+  it('forwards the SDK’s headers and drops the app’s credentials, forged forwarding and hop-by-hop headers', async () => {
+    await send(`${app.url}/.corbado/v2/session-config?x=1`, {
+      ...UNWANTED,
+      ...WANTED,
+      cookie: 'app_session=secret; cbo_refresh_token=rt',
+    })
+    const received = fake.calls.at(-1)!.headers
+    for (const [name, value] of Object.entries(WANTED)) expect(received[name], name).toBe(value)
+    for (const name of Object.keys(UNWANTED)) {
+      if (name.startsWith('x-forwarded-')) continue
+      expect(received[name], name).toBeUndefined()
+    }
+    expect(received.cookie).toBe('cbo_refresh_token=rt')
+    expect(received['x-forwarded-host']).toBe(new URL(app.url).host)
+    expect(received['x-forwarded-proto']).toBe('http')
+    expect(received['x-forwarded-for']).toMatch(/127\.0\.0\.1$/)
+  })
+
+  it.each([
+    ['Bearer <refresh-token> (dev projects)', 'Bearer rt-123', 'Bearer rt-123'],
+    ['an empty Bearer (prod)', 'Bearer ', 'Bearer'],
+    ['bearer in lower case', 'bearer rt-123', 'bearer rt-123'],
+    ['Basic (a password-protected staging site)', 'Basic dXNlcjpwdw==', undefined],
+    ['Digest', 'Digest username="u"', undefined],
+    ['a token that only starts like Bearer', 'Bearerx', undefined],
+  ])('Authorization %s', async (_, sent, forwarded) => {
+    await send(`${app.url}/.corbado/v2/me`, { authorization: sent })
+    expect(fake.calls.at(-1)!.headers.authorization).toBe(forwarded)
+  })
+})
 
 describe('corbadoGateway: security against a scripted upstream', () => {
   let upstream: RunningServer

@@ -20,9 +20,11 @@ import { corbadoCookiesOnly } from './gateway/cookies.js'
 import { resolveGatewayOptions } from './gateway/options.js'
 import type { GatewayOptions } from './gateway/options.js'
 import { narrowRequestHeaders } from './gateway/request-headers.js'
+import { isTraversalPath, refusePath } from './gateway/request-path.js'
 import { mountPathOf, rewriteResponseHeaders } from './gateway/response-headers.js'
 import {
   answerUpstreamError,
+  armTotalTimeout,
   armUpstreamTimeout,
   cutOnUpstreamAbort,
 } from './gateway/upstream-errors.js'
@@ -49,7 +51,8 @@ export type CorbadoGateway = (
  *   browser, with `Domain` and `Path` rewritten to `cookieDomain` / `cookiePath`;
  * - a redirect to the Frontend API stays on the gateway;
  * - CORS preflights are passed on, so the project's authorized origins stay the one rule;
- * - an unreachable Frontend API answers `502`, a silent one `504`, as JSON.
+ * - a path with a dot-segment (`..`, `%2e%2e`), an encoded slash or a backslash answers `400`;
+ * - an unreachable Frontend API answers `502`, a silent or too slow one `504`, as JSON.
  *
  * On bare `node:http`, strip the mount path from `req.url` yourself and keep the full one in
  * `req.originalUrl`, as Express does.
@@ -76,6 +79,7 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
       proxyReq: (proxyReq, req) => {
         narrowRequestHeaders(proxyReq, req)
         armUpstreamTimeout(proxyReq, o.timeoutMs)
+        armTotalTimeout(proxyReq, o.totalTimeoutMs)
         // A body already parsed by express.json() & co. is written again.
         fixRequestBody(proxyReq, req)
       },
@@ -94,6 +98,11 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
   })
 
   return function corbadoGatewayMiddleware(req, res, next) {
+    // A path prefix of frontendApiUrl must hold however the Frontend API normalises the path.
+    if (isTraversalPath(req.url ?? '/')) {
+      refusePath(res)
+      return
+    }
     mountPaths.set(req, mountPathOf((req as { originalUrl?: string }).originalUrl, req.url ?? '/'))
     // Headers are copied when the upstream request is created, so they are prepared here.
     const cookie = corbadoCookiesOnly(req.headers.cookie)

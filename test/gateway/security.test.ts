@@ -30,7 +30,10 @@ function send(
   method = 'GET',
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = rawRequest(url, { method, headers }, (res) => {
+    // The path is sent as it is: a URL object would already resolve `..` and backslashes.
+    const { hostname, port, pathname, search } = new URL(url)
+    const path = url.slice(url.indexOf('/', url.indexOf('//') + 2)) || pathname + search
+    const req = rawRequest({ hostname, port, path, method, headers }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => {
@@ -177,5 +180,79 @@ describe('corbadoGateway: security against a scripted upstream', () => {
     expect(response.headers.get('vary')).toBe('Origin, Cookie')
     expect(response.headers.get('cdn-cache-control')).toBeNull()
     expect(response.headers.get('surrogate-control')).toBeNull()
+  })
+
+  it.each([
+    '/../admin',
+    '/v2/../../admin',
+    '/%2e%2e/admin',
+    '/v2/%2E./admin',
+    '/v2/.%2e/admin',
+    '/./v2/me',
+    '/v2/..%2fadmin',
+    '/v2%2F..%2Fadmin',
+    '/v2/..%5cadmin',
+    '/v2\\..\\admin',
+  ])(
+    'refuses the traversal path %s with 400 in Corbado’s error envelope, upstream untouched',
+    async (path) => {
+      let reached = 0
+      handler = (_req, res) => {
+        reached++
+        res.end('upstream')
+      }
+      const app = await start()
+      const { status, body } = await send(`${app.url}/.corbado${path}`, {})
+      expect(status).toBe(400)
+      expect(JSON.parse(body)).toEqual({
+        httpStatusCode: 400,
+        message: 'The request path is not allowed',
+        error: { type: 'bad_request', links: [] },
+      })
+      expect(reached).toBe(0)
+    },
+  )
+
+  it('passes ordinary paths, queries with dots and encoded characters through', async () => {
+    const app = await start()
+    const { status, body } = await send(
+      `${app.url}/.corbado/v2/a.b/c..d/%40x?next=../x&y=%2e%2e`,
+      {},
+    )
+    expect(status).toBe(200)
+    expect((JSON.parse(body) as { url: string }).url).toBe(
+      '/fapi/v2/a.b/c..d/%40x?next=../x&y=%2e%2e',
+    )
+  })
+
+  it('cuts a slow-drip upstream at totalTimeoutMs, although it is never idle for timeoutMs', async () => {
+    let timer: NodeJS.Timeout | undefined
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      timer = setInterval(() => res.write('.'), 20)
+      res.on('close', () => {
+        clearInterval(timer)
+      })
+    }
+    const app = await start({ timeoutMs: 200, totalTimeoutMs: 400 })
+    const started = performance.now()
+    const response = await app.fetch('/.corbado/v2/drip')
+    expect(response.status).toBe(200)
+    await expect(response.text()).rejects.toThrow()
+    const elapsed = performance.now() - started
+    clearInterval(timer)
+    expect(elapsed).toBeGreaterThanOrEqual(380)
+    expect(elapsed).toBeLessThan(3000)
+  })
+
+  it('answers 504 when the whole exchange outlasts totalTimeoutMs before the headers', async () => {
+    handler = (_req, res) => {
+      // Silent for less than timeoutMs, so only the total bound can end it.
+      setTimeout(() => res.end('late'), 800)
+    }
+    const app = await start({ timeoutMs: 1000, totalTimeoutMs: 300 })
+    const response = await app.fetch('/.corbado/v2/late')
+    expect(response.status).toBe(504)
+    expect(await response.json()).toMatchObject({ error: { type: 'gateway_timeout' } })
   })
 })

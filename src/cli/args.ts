@@ -42,6 +42,14 @@ export interface ProxyConfig {
   readonly shutdownTimeoutMs: number
   /** The least severe level logged. */
   readonly logLevel: LogLevel
+  /**
+   * `false` (default): the proxy is the edge and overwrites `X-Forwarded-For`, `-Proto`, `-Host`
+   * and `Forwarded` with what it saw. `true`: a trusted proxy stands in front, and the proxy
+   * appends to them instead.
+   */
+  readonly trustProxy: boolean
+  /** `true`: the health path also answers uptime and the keep-alive's counters. Default `false`. */
+  readonly healthDetails: boolean
 }
 
 /** What the command line asks for. */
@@ -51,6 +59,7 @@ export type Command =
 
 interface Flag {
   readonly env: string
+  /** `''` for a boolean flag, which takes no value. */
   readonly value: string
   readonly help: string
 }
@@ -108,7 +117,21 @@ export const FLAGS = {
     value: '<level>',
     help: `${LOG_LEVELS.join(', ')}; default info`,
   },
+  'trust-proxy': {
+    env: 'CORBADO_KEEPALIVE_TRUST_PROXY',
+    value: '',
+    help: 'a trusted proxy stands in front: append to X-Forwarded-*/Forwarded instead of overwriting them; default off',
+  },
+  'health-details': {
+    env: 'CORBADO_KEEPALIVE_HEALTH_DETAILS',
+    value: '',
+    help: 'the health path also answers uptime and counters; default off (only the status)',
+  },
 } as const satisfies Record<string, Flag>
+
+/** The flags that take no value; their variables take true, false, 1 or 0. */
+const BOOLEAN_FLAGS = ['trust-proxy', 'health-details'] as const
+type BooleanFlag = (typeof BOOLEAN_FLAGS)[number]
 
 type FlagName = keyof typeof FLAGS
 
@@ -147,13 +170,15 @@ and the browser receives it as a Set-Cookie next to the backend's own.
 Options (each flag falls back to the environment variable on its right):
 ${(Object.entries(FLAGS) as [FlagName, Flag][])
   .map(
-    ([name, flag]) => `  --${`${name} ${flag.value}`.padEnd(28)} ${flag.env}\n      ${flag.help}`,
+    ([name, flag]) =>
+      `  --${`${name} ${flag.value}`.trimEnd().padEnd(28)} ${flag.env}\n      ${flag.help}`,
   )
   .join('\n')}
   -h, --help
       print this help
 
-Health: GET /healthz answers 200 {"status":"ok",...} (503 while shutting down).
+Health: GET ${CLI_DEFAULTS.healthPath} (--health-path) answers 200 {"status":"ok"} (503 while shutting
+down); with --health-details also uptime and counters.
 Signals: SIGTERM and SIGINT stop accepting connections and let in-flight requests finish.
 `
 
@@ -182,7 +207,7 @@ export function parseCommandLine(
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0] ?? ''}"`)
   if (parsed.values.help === true) return { kind: 'help', text: PROXY_USAGE }
 
-  const read = (name: FlagName): string | undefined => {
+  const read = (name: Exclude<FlagName, BooleanFlag>): string | undefined => {
     const value = parsed.values[name] ?? env[FLAGS[name].env]
     return value === undefined || value === '' ? undefined : value
   }
@@ -212,8 +237,25 @@ export function parseCommandLine(
         3_600_000,
       ),
       logLevel: logLevel(read('log-level')),
+      trustProxy: flagOn('trust-proxy', parsed.values['trust-proxy'], env),
+      healthDetails: flagOn('health-details', parsed.values['health-details'], env),
     },
   }
+}
+
+/** A boolean flag: given, or its variable set to `true`/`1` (`false`, `0` or empty: off). */
+function flagOn(
+  name: BooleanFlag,
+  given: boolean | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  if (given === true) return true
+  const value = env[FLAGS[name].env]
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false
+  if (value === 'true' || value === '1') return true
+  throw new UsageError(
+    `"--${name}" (${FLAGS[name].env}) must be true, false, 1 or 0, got ${JSON.stringify(value)}`,
+  )
 }
 
 /** The flag an option of the keep-alive or the gateway comes from, for error messages. */
@@ -235,10 +277,13 @@ export function usageErrorOfOption(error: InvalidOptionError): UsageError {
 function parseFlags(argv: readonly string[]) {
   const options = Object.fromEntries(
     Object.keys(FLAGS).map((name) => [name, { type: 'string' as const }]),
-  ) as Record<FlagName, { type: 'string' }>
+  ) as Record<Exclude<FlagName, BooleanFlag>, { type: 'string' }>
+  const booleans = Object.fromEntries(
+    BOOLEAN_FLAGS.map((name) => [name, { type: 'boolean' as const }]),
+  ) as Record<BooleanFlag, { type: 'boolean' }>
   return parseArgs({
     args: [...argv],
-    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    options: { ...options, ...booleans, help: { type: 'boolean', short: 'h' } },
     strict: true,
     allowPositionals: true,
   })
@@ -264,6 +309,9 @@ function usageErrorOf(error: unknown): Error {
     return new UsageError(`"${flag}" is not an option`)
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (error.message.includes('does not take an argument')) {
+      return new UsageError(`"${flag.split('=', 1)[0] ?? flag}" takes no value`)
+    }
     return new UsageError(`"${flag}" needs a value`)
   }
   return new UsageError(error.message)

@@ -1,5 +1,6 @@
-import { createServer } from 'node:http'
-import type { IncomingHttpHeaders } from 'node:http'
+import { createServer, request as rawRequest } from 'node:http'
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import express from 'express'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
@@ -16,6 +17,47 @@ async function startHeaderEcho(): Promise<RunningServer> {
       res.end(JSON.stringify(req.headers))
     }),
   )
+}
+
+/** An Express backend behind one proxy (`trust proxy = 1`): what Express makes of the request. */
+async function startTrustingExpress(): Promise<RunningServer> {
+  const app = express()
+  app.set('trust proxy', 1)
+  app.get('/who', (req, res) => {
+    res.json({
+      hostname: req.hostname,
+      protocol: req.protocol,
+      secure: req.secure,
+      ip: req.ip,
+      headers: req.headers,
+    })
+  })
+  return listen(createServer(app))
+}
+
+/** A GET with headers `fetch` refuses to send (Connection, TE, Upgrade, …); the parsed JSON body. */
+function getJson(url: string, headers: OutgoingHttpHeaders): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const req = rawRequest(url, { headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
+      res.on('end', () => {
+        resolve(JSON.parse(body) as Record<string, unknown>)
+      })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+const FORGED: OutgoingHttpHeaders = {
+  'x-forwarded-host': 'evil.test',
+  'x-forwarded-proto': 'https',
+  'x-forwarded-for': '6.6.6.6',
+  forwarded: 'for=6.6.6.6;host=evil.test;proto=https',
 }
 
 async function startProxy(target: string, fake: FakeCorbado, extra: string[] = []) {
@@ -83,6 +125,106 @@ describe('corbado-keepalive proxy: security', () => {
     expect(JSON.parse(mismatches[0]!)).toMatchObject({ level: 'warn', reason: 'subject-mismatch' })
     for (const secret of [a.sessionToken, b.refreshToken, 'usr-1001', 'usr-2002']) {
       expect(proxy.stdout() + proxy.stderr()).not.toContain(secret)
+    }
+  })
+
+  it('is the edge by default: the backend sees what the proxy saw, not forged X-Forwarded-*', async () => {
+    const trusting = await startTrustingExpress()
+    try {
+      const { url } = await startProxy(trusting.url, fake)
+      const host = new URL(url).host
+      const seen = await getJson(`${url}/who`, FORGED)
+      expect(seen).toMatchObject({
+        hostname: '127.0.0.1',
+        protocol: 'http',
+        secure: false,
+        ip: '127.0.0.1',
+      })
+      expect(seen.headers).toMatchObject({
+        'x-forwarded-for': '127.0.0.1',
+        'x-forwarded-proto': 'http',
+        'x-forwarded-host': host,
+        forwarded: `for=127.0.0.1;host="${host}";proto=http`,
+      })
+    } finally {
+      await trusting.close()
+    }
+  })
+
+  it('--trust-proxy appends to the X-Forwarded-* and Forwarded it received', async () => {
+    const trusting = await startTrustingExpress()
+    try {
+      const { url } = await startProxy(trusting.url, fake, ['--trust-proxy'])
+      const host = new URL(url).host
+      const seen = await getJson(`${url}/who`, FORGED)
+      expect(seen.headers).toMatchObject({
+        'x-forwarded-for': '6.6.6.6, 127.0.0.1',
+        'x-forwarded-proto': 'https, http',
+        'x-forwarded-host': `evil.test, ${host}`,
+        forwarded: `for=6.6.6.6;host=evil.test;proto=https, for=127.0.0.1;host="${host}";proto=http`,
+      })
+    } finally {
+      await trusting.close()
+    }
+  })
+
+  it('drops hop-by-hop headers and Proxy-Authorization on the way to the backend', async () => {
+    const { url } = await startProxy(backend.url, fake)
+    const seen = await getJson(`${url}/hop`, {
+      connection: 'keep-alive, x-hop',
+      'x-hop': 'for the next hop only',
+      te: 'trailers',
+      'keep-alive': 'timeout=5',
+      'proxy-connection': 'keep-alive',
+      'proxy-authorization': 'Basic cHJveHk6c2VjcmV0',
+      'x-app': 'kept',
+    })
+    for (const name of ['x-hop', 'te', 'keep-alive', 'proxy-connection', 'proxy-authorization']) {
+      expect(seen[name], name).toBeUndefined()
+    }
+    expect(seen['x-app']).toBe('kept')
+  })
+
+  it('/healthz answers only its status by default', async () => {
+    const { url } = await startProxy(backend.url, fake)
+    const response = await fetch(`${url}/healthz`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ status: 'ok' })
+  })
+
+  it('/healthz with --health-details adds the counters', async () => {
+    const { url } = await startProxy(backend.url, fake, ['--health-details'])
+    const response = await fetch(`${url}/healthz`)
+    expect(await response.json()).toMatchObject({
+      status: 'ok',
+      uptimeSeconds: expect.any(Number) as unknown,
+      keepAlive: { circuit: 'closed' },
+    })
+  })
+
+  it('strips CDN caching headers from a backend response that gets our session cookie', async () => {
+    const cacheable = await listen(
+      createServer((_req, res) => {
+        res.setHeader('cache-control', 'public, max-age=600')
+        res.setHeader('cdn-cache-control', 'max-age=600')
+        res.setHeader('surrogate-control', 'max-age=600')
+        res.end('page')
+      }),
+    )
+    try {
+      const { url } = await startProxy(cacheable.url, fake)
+      const { sessionToken, refreshToken } = fake.login('usr-5', { sessionLifetimeSeconds: 30 })
+      const response = await fetch(url, {
+        headers: {
+          cookie: cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
+        },
+      })
+      expect(response.headers.getSetCookie().join()).toMatch(/cbo_session_token=/)
+      expect(response.headers.get('cache-control')).toBe('private, no-store')
+      expect(response.headers.get('cdn-cache-control')).toBeNull()
+      expect(response.headers.get('surrogate-control')).toBeNull()
+    } finally {
+      await cacheable.close()
     }
   })
 })

@@ -1,5 +1,6 @@
 import { createServer, request as rawRequest } from 'node:http'
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import { connect } from 'node:net'
 import express from 'express'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeCorbado } from '../../src/testing/index.js'
@@ -226,5 +227,29 @@ describe('corbado-keepalive proxy: security', () => {
     } finally {
       await cacheable.close()
     }
+  })
+
+  it('answers 400 to a request with both Transfer-Encoding and Content-Length (smuggling)', async () => {
+    const { url } = await startProxy(backend.url, fake)
+    const { hostname, port } = new URL(url)
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n' +
+            '0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
+        )
+      })
+      let received = ''
+      socket.setEncoding('utf8')
+      socket.on('data', (chunk: string) => {
+        received += chunk
+      })
+      socket.on('end', () => {
+        resolve(received)
+      })
+      socket.on('error', reject)
+    })
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /)
+    expect(answer).not.toContain('smuggled')
   })
 })

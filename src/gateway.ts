@@ -17,9 +17,12 @@ import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware'
 import { corbadoCookiesOnly } from './gateway/cookies.js'
 import { resolveGatewayOptions } from './gateway/options.js'
 import type { GatewayOptions } from './gateway/options.js'
+import { narrowRequestHeaders } from './gateway/request-headers.js'
+import { isTraversalPath, refusePath } from './gateway/request-path.js'
 import { mountPathOf, rewriteResponseHeaders } from './gateway/response-headers.js'
 import {
   answerUpstreamError,
+  armTotalTimeout,
   armUpstreamTimeout,
   cutOnUpstreamAbort,
 } from './gateway/upstream-errors.js'
@@ -39,12 +42,16 @@ export type CorbadoGateway = (
  * Create the gateway. Options are validated now; see {@link GatewayOptions}.
  *
  * Mount it under a path (`app.use('/.corbado', …)`): the mount path is stripped, and method,
- * path, query, body, headers and status are forwarded as they are, with these exceptions:
+ * path, query, body and status are forwarded as they are, with these exceptions:
+ * - only the request headers the Frontend API needs are sent (see `docs/security-notes.md`):
+ *   `Authorization` only as `Bearer`, never `Proxy-Authorization` or hop-by-hop headers, and
+ *   `X-Forwarded-Host`/`-Proto` as the gateway saw them;
  * - only `cbo_*` cookies are sent to the Frontend API, and only `cbo_*` cookies it sets reach the
  *   browser, with `Domain` and `Path` rewritten to `cookieDomain` / `cookiePath`;
  * - a redirect to the Frontend API stays on the gateway;
  * - CORS preflights are passed on, so the project's authorized origins stay the one rule;
- * - an unreachable Frontend API answers `502`, a silent one `504`, as JSON.
+ * - a path with a dot-segment (`..`, `%2e%2e`), an encoded slash or a backslash answers `400`;
+ * - an unreachable Frontend API answers `502`, a silent or too slow one `504`, as JSON.
  *
  * On bare `node:http`, strip the mount path from `req.url` yourself and keep the full one in
  * `req.originalUrl`, as Express does.
@@ -61,11 +68,14 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
     target: o.frontendApiUrl,
     // The Frontend API routes on Host and serves its certificate for its own name.
     changeOrigin: true,
-    xfwd: true,
+    // Forwarding headers are set by narrowRequestHeaders from what the gateway saw.
+    xfwd: false,
     agent: keepAliveAgent(upstream),
     on: {
       proxyReq: (proxyReq, req) => {
+        narrowRequestHeaders(proxyReq, req)
         armUpstreamTimeout(proxyReq, o.timeoutMs)
+        armTotalTimeout(proxyReq, o.totalTimeoutMs)
         // A body already parsed by express.json() & co. is written again.
         fixRequestBody(proxyReq, req)
       },
@@ -84,6 +94,11 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
   })
 
   return function corbadoGatewayMiddleware(req, res, next) {
+    // A path prefix of frontendApiUrl must hold however the Frontend API normalises the path.
+    if (isTraversalPath(req.url ?? '/')) {
+      refusePath(res)
+      return
+    }
     mountPaths.set(req, mountPathOf((req as { originalUrl?: string }).originalUrl, req.url ?? '/'))
     // Headers are copied when the upstream request is created, so they are prepared here.
     const cookie = corbadoCookiesOnly(req.headers.cookie)

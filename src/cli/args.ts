@@ -45,10 +45,14 @@ export interface ProxyConfig {
   /** The least severe level logged. */
   readonly logLevel: LogLevel
   /**
-   * Whether a proxy in front sets `X-Forwarded-For` that can be trusted: then the client is its
-   * last entry (the address that proxy saw), else the socket's address. Default `false`.
+   * `false` (default): the proxy is the edge and overwrites `X-Forwarded-For`, `-Proto`, `-Host`
+   * and `Forwarded` with what it saw, and the refresh rate limit counts the socket's address.
+   * `true`: a trusted proxy stands in front; the proxy appends to those headers instead, and the
+   * rate limit counts the last `X-Forwarded-For` entry (the address that proxy saw).
    */
   readonly trustProxy: boolean
+  /** `true`: the health path also answers uptime and the keep-alive's counters. Default `false`. */
+  readonly healthDetails: boolean
 }
 
 /** What the command line asks for. */
@@ -58,6 +62,7 @@ export type Command =
 
 interface Flag {
   readonly env: string
+  /** `''` for a boolean flag, which takes no value. */
   readonly value: string
   readonly help: string
 }
@@ -123,12 +128,18 @@ export const FLAGS = {
   'trust-proxy': {
     env: 'CORBADO_KEEPALIVE_TRUST_PROXY',
     value: '',
-    help: 'a proxy in front sets X-Forwarded-For; the env variable takes true or false; default off',
+    help: 'a trusted proxy stands in front: append to X-Forwarded-*/Forwarded instead of overwriting them, and rate-limit by its X-Forwarded-For; default off',
+  },
+  'health-details': {
+    env: 'CORBADO_KEEPALIVE_HEALTH_DETAILS',
+    value: '',
+    help: 'the health path also answers uptime and counters; default off (only the status)',
   },
 } as const satisfies Record<string, Flag>
 
-/** The flags that take no value. */
-const SWITCHES: ReadonlySet<FlagName> = new Set(['trust-proxy'])
+/** The flags that take no value; their variables take true, false, 1 or 0. */
+const BOOLEAN_FLAGS = ['trust-proxy', 'health-details'] as const
+type BooleanFlag = (typeof BOOLEAN_FLAGS)[number]
 
 type FlagName = keyof typeof FLAGS
 
@@ -167,13 +178,15 @@ and the browser receives it as a Set-Cookie next to the backend's own.
 Options (each flag falls back to the environment variable on its right):
 ${(Object.entries(FLAGS) as [FlagName, Flag][])
   .map(
-    ([name, flag]) => `  --${`${name} ${flag.value}`.padEnd(28)} ${flag.env}\n      ${flag.help}`,
+    ([name, flag]) =>
+      `  --${`${name} ${flag.value}`.trimEnd().padEnd(28)} ${flag.env}\n      ${flag.help}`,
   )
   .join('\n')}
   -h, --help
       print this help
 
-Health: GET /healthz answers 200 {"status":"ok",...} (503 while shutting down).
+Health: GET ${CLI_DEFAULTS.healthPath} (--health-path) answers 200 {"status":"ok"} (503 while shutting
+down); with --health-details also uptime and counters.
 Signals: SIGTERM and SIGINT stop accepting connections and let in-flight requests finish.
 `
 
@@ -202,9 +215,8 @@ export function parseCommandLine(
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0] ?? ''}"`)
   if (parsed.values.help === true) return { kind: 'help', text: PROXY_USAGE }
 
-  const read = (name: FlagName): string | undefined => {
-    const flag = parsed.values[name]
-    const value = (typeof flag === 'boolean' ? String(flag) : flag) ?? env[FLAGS[name].env]
+  const read = (name: Exclude<FlagName, BooleanFlag>): string | undefined => {
+    const value = parsed.values[name] ?? env[FLAGS[name].env]
     return value === undefined || value === '' ? undefined : value
   }
   const healthPath = path('health-path', read('health-path')) ?? CLI_DEFAULTS.healthPath
@@ -242,9 +254,25 @@ export function parseCommandLine(
         3_600_000,
       ),
       logLevel: logLevel(read('log-level')),
-      trustProxy: toggle('trust-proxy', read('trust-proxy')),
+      trustProxy: flagOn('trust-proxy', parsed.values['trust-proxy'], env),
+      healthDetails: flagOn('health-details', parsed.values['health-details'], env),
     },
   }
+}
+
+/** A boolean flag: given, or its variable set to `true`/`1` (`false`, `0` or empty: off). */
+function flagOn(
+  name: BooleanFlag,
+  given: boolean | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  if (given === true) return true
+  const value = env[FLAGS[name].env]
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false
+  if (value === 'true' || value === '1') return true
+  throw new UsageError(
+    `"--${name}" (${FLAGS[name].env}) must be true, false, 1 or 0, got ${JSON.stringify(value)}`,
+  )
 }
 
 /** The flag an option of the keep-alive or the gateway comes from, for error messages. */
@@ -265,14 +293,14 @@ export function usageErrorOfOption(error: InvalidOptionError): UsageError {
 
 function parseFlags(argv: readonly string[]) {
   const options = Object.fromEntries(
-    (Object.keys(FLAGS) as FlagName[]).map((name) => [
-      name,
-      { type: SWITCHES.has(name) ? ('boolean' as const) : ('string' as const) },
-    ]),
-  ) as Record<FlagName, { type: 'string' | 'boolean' }>
+    Object.keys(FLAGS).map((name) => [name, { type: 'string' as const }]),
+  ) as Record<Exclude<FlagName, BooleanFlag>, { type: 'string' }>
+  const booleans = Object.fromEntries(
+    BOOLEAN_FLAGS.map((name) => [name, { type: 'boolean' as const }]),
+  ) as Record<BooleanFlag, { type: 'boolean' }>
   return parseArgs({
     args: [...argv],
-    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    options: { ...options, ...booleans, help: { type: 'boolean', short: 'h' } },
     strict: true,
     allowPositionals: true,
   })
@@ -298,6 +326,9 @@ function usageErrorOf(error: unknown): Error {
     return new UsageError(`"${flag}" is not an option`)
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (error.message.includes('does not take an argument')) {
+      return new UsageError(`"${flag.split('=', 1)[0] ?? flag}" takes no value`)
+    }
     return new UsageError(`"${flag}" needs a value`)
   }
   return new UsageError(error.message)
@@ -349,12 +380,6 @@ function path(name: FlagName, value: string | undefined): string | undefined {
     throw new UsageError(`"--${name}" must be a path starting with "/", e.g. "/.corbado"`)
   }
   return value.replace(/\/+$/, '')
-}
-
-function toggle(name: FlagName, value: string | undefined): boolean {
-  if (value === undefined || value === 'false' || value === '0') return false
-  if (value === 'true' || value === '1') return true
-  throw new UsageError(`"--${name}" (${FLAGS[name].env}) must be true or false`)
 }
 
 function logLevel(value: string | undefined): LogLevel {

@@ -1,7 +1,7 @@
 /**
  * The keep-alive reverse proxy: a `node:http` server that runs every request through the
  * keep-alive core and forwards it to the backend with http-proxy-middleware; optionally the
- * gateway at a path, and `/healthz`.
+ * gateway at a path, and the health path.
  *
  * @module
  */
@@ -22,6 +22,8 @@ import {
   cutOnUpstreamAbort,
 } from '../gateway/upstream-errors.js'
 import { keepAliveAgent } from '../node/agent.js'
+import { setForwardedHeaders } from '../node/forwarded-headers.js'
+import { removeHopByHopHeaders } from '../node/hop-by-hop.js'
 import { writeOnHeaders } from '../node/write-on-headers.js'
 import type { ProxyConfig } from './args.js'
 import { proxyClientKey } from './client-address.js'
@@ -69,13 +71,18 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
 
   const backend = createProxyMiddleware({
     target: config.target.href,
-    xfwd: true,
+    // Set by setForwardedHeaders: http-proxy's xfwd appends to whatever the client sent.
+    xfwd: false,
     agent,
     on: {
-      proxyReq: (proxyReq) => {
+      proxyReq: (proxyReq, req) => {
+        removeHopByHopHeaders(proxyReq, req.headers)
+        setForwardedHeaders(proxyReq, req, config.trustProxy)
         armUpstreamTimeout(proxyReq, config.timeoutMs)
       },
-      proxyReqWs: (proxyReq) => {
+      proxyReqWs: (proxyReq, req) => {
+        removeHopByHopHeaders(proxyReq, req.headers, true)
+        setForwardedHeaders(proxyReq, req, config.trustProxy)
         armUpstreamTimeout(proxyReq, config.timeoutMs)
       },
       proxyRes: (proxyRes, req, res) => {
@@ -85,6 +92,9 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
           get: (name) => headers[name],
           set: (name, value) => {
             headers[name] = value
+          },
+          remove: (name) => {
+            Reflect.deleteProperty(headers, name)
           },
         })
         cutOnUpstreamAbort(proxyRes, res)
@@ -199,11 +209,17 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
   }
 
   function health(req: IncomingMessage, res: ServerResponse): void {
-    const body = JSON.stringify({
-      status: draining ? 'shutting-down' : 'ok',
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      keepAlive: keepAlive.stats(),
-    })
+    const status = draining ? 'shutting-down' : 'ok'
+    // The counters (the token cache's size is about the number of active users) are opt-in.
+    const body = JSON.stringify(
+      config.healthDetails
+        ? {
+            status,
+            uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+            keepAlive: keepAlive.stats(),
+          }
+        : { status },
+    )
     res.writeHead(draining ? 503 : 200, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': String(Buffer.byteLength(body)),

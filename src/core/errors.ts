@@ -50,8 +50,11 @@ export class InvalidOptionError extends KeepAliveError {
  * - `unexpected-status`: any other status that is neither 200 nor 401/403 (e.g. 400 for a wrong
  *   project ID, which is a misconfiguration worth an alert).
  * - `bad-response`: 200 with a body that is not JSON or carries no token.
- * - `unverifiable-token`: the new token failed verification (signature, issuer, expiry) or
- *   belongs to another user than the token it replaces.
+ * - `unverifiable-token`: the new token failed verification (signature, issuer, expiry).
+ * - `subject-mismatch`: the new token is valid but belongs to another user than the session-token
+ *   the request presented (e.g. a refresh-token cookie of another account, tossed in from a
+ *   sibling subdomain). The request keeps its own session or is served anonymous; the result is
+ *   still given to requests of the refresh-token's owner. Not counted by the circuit breaker.
  * - `circuit-open`: refreshes are paused after repeated failures; nothing was sent.
  * - `throttled`: the refresh-token has not refreshed successfully before and its client (or all
  *   such clients together) used up `refreshRateLimit`'s budget of rejected refreshes; nothing
@@ -67,6 +70,7 @@ export type RefreshFailureReason =
   | 'unexpected-status'
   | 'bad-response'
   | 'unverifiable-token'
+  | 'subject-mismatch'
   | 'circuit-open'
   | 'throttled'
   | 'coordinator-error'
@@ -80,6 +84,7 @@ export const REFRESH_FAILURE_REASONS: readonly RefreshFailureReason[] = Object.f
   'unexpected-status',
   'bad-response',
   'unverifiable-token',
+  'subject-mismatch',
   'circuit-open',
   'throttled',
   'coordinator-error',

@@ -271,6 +271,19 @@ export function createKeepAlive<Req = unknown>(
       )
     }
     const token = inspection.token
+    // Checked here, by every request that uses the result: the leader's own call, a result
+    // reused in-process or one from another instance. The result is shared as it is, so the
+    // refresh-token's owner still gets it; only this request, presenting someone else's session,
+    // is refused.
+    if (subject !== undefined && token.claims.sub !== subject) {
+      report(
+        new RefreshFailedError(
+          'subject-mismatch',
+          'the refreshed session-token belongs to another user than the presented one; not used',
+        ),
+      )
+      return failed('subject-mismatch', current, request, cookies)
+    }
     counters.refreshed(result.coalesced)
     hook(
       'onRefresh',
@@ -354,15 +367,6 @@ export function createKeepAlive<Req = unknown>(
         new RefreshFailedError(
           'unverifiable-token',
           `the new session-token was rejected (${inspection.reason})`,
-        ),
-      )
-      return { kind: 'failed', reason: 'unverifiable-token' }
-    }
-    if (subject !== undefined && inspection.token.claims.sub !== subject) {
-      report(
-        new RefreshFailedError(
-          'unverifiable-token',
-          'the new session-token belongs to another user',
         ),
       )
       return { kind: 'failed', reason: 'unverifiable-token' }

@@ -13,12 +13,15 @@ export type SessionHeaderName = 'set-cookie' | 'cache-control' | 'vary'
 export interface ResponseHeaderAccess {
   get(name: SessionHeaderName): number | string | readonly string[] | undefined
   set(name: SessionHeaderName, value: string | string[]): void
+  /** Remove a header (the shared-cache headers `CDN-Cache-Control`, `Surrogate-Control`). */
+  remove(name: string): void
 }
 
 /**
  * Merge `ours` (the outcome's `Set-Cookie`s) into the headers behind `headers`: every
  * `Set-Cookie` already there is kept and wins over ours of the same name, and a response that
- * carries one of ours gets `Cache-Control: private, no-store` and `Vary: Cookie`. Writes nothing
+ * carries one of ours gets `Cache-Control: private, no-store` and `Vary: Cookie`, and loses the
+ * headers only shared caches read (`CDN-Cache-Control`, `Surrogate-Control`). Writes nothing
  * when there is nothing of ours to add.
  */
 export function mergeSessionHeaders(ours: readonly string[], headers: ResponseHeaderAccess): void {
@@ -31,4 +34,5 @@ export function mergeSessionHeaders(ours: readonly string[], headers: ResponseHe
   headers.set('set-cookie', final.setCookie)
   if (final.cacheControl !== undefined) headers.set('cache-control', final.cacheControl)
   if (final.vary !== undefined) headers.set('vary', final.vary)
+  for (const name of final.remove) headers.remove(name)
 }

@@ -139,7 +139,7 @@ function isSpace(code: number): boolean {
  * Strip spaces and tabs only, as the `cookie` package does: `String.prototype.trim` would also
  * strip e.g. U+00A0, changing the bytes of other cookies and reading names unlike downstream.
  */
-function trimSpace(text: string): string {
+export function trimSpace(text: string): string {
   let start = 0
   let end = text.length
   while (start < end && isSpace(text.charCodeAt(start))) start++

@@ -4,6 +4,8 @@
  * @module
  */
 import { parseSetCookie, serialize } from 'cookie'
+import { noSharedCaching, toList } from './cache-headers.js'
+import type { HeaderValue } from './cache-headers.js'
 import type { ResolvedOptions } from './options.js'
 
 type CookieAttributes = ResolvedOptions<unknown>['cookie']
@@ -40,9 +42,9 @@ function cookieAttributes(attributes: CookieAttributes) {
 
 /** Response headers as an adapter reads them when headers are about to be written. */
 export interface ResponseHeaderSnapshot {
-  readonly setCookie: number | string | readonly string[] | undefined
-  readonly cacheControl: number | string | readonly string[] | undefined
-  readonly vary: number | string | readonly string[] | undefined
+  readonly setCookie: HeaderValue
+  readonly cacheControl: HeaderValue
+  readonly vary: HeaderValue
 }
 
 /** The response headers to write, computed by {@link finalizeResponseHeaders}. */
@@ -52,6 +54,11 @@ export interface FinalResponseHeaders {
   readonly cacheControl: string | undefined
   /** `undefined`: leave the header as it is. */
   readonly vary: string | undefined
+  /**
+   * Lower-case names of headers to remove: those instructing only shared caches
+   * (`CDN-Cache-Control`, `Surrogate-Control`), which could still let a CDN store the response.
+   */
+  readonly remove: readonly string[]
 }
 
 /**
@@ -60,8 +67,8 @@ export interface FinalResponseHeaders {
  * - a cookie downstream set itself wins over ours of the same name (a logout clears the session
  *   and an in-flight refresh must not bring it back);
  * - a response that carries one of our cookies is made uncacheable by shared caches
- *   (`Cache-Control: private, no-store`, `Vary: Cookie`), so a CDN never hands one user's cookie
- *   to another.
+ *   (`Cache-Control: private, no-store`, `Vary: Cookie`, and `CDN-Cache-Control` and
+ *   `Surrogate-Control` removed), so a CDN never hands one user's cookie to another.
  *
  * Returns `undefined` when there is nothing to write.
  */
@@ -74,25 +81,7 @@ export function finalizeResponseHeaders(
   const theirNames = new Set(theirs.map(cookieName))
   const added = ours.filter((cookie) => !theirNames.has(cookieName(cookie)))
   if (added.length === 0) return undefined
-  return {
-    setCookie: [...theirs, ...added],
-    cacheControl: strictCacheControl(existing.cacheControl),
-    vary: varyOnCookie(existing.vary),
-  }
-}
-
-function strictCacheControl(current: ResponseHeaderSnapshot['cacheControl']): string | undefined {
-  const directives = toList(current).join(',').toLowerCase()
-  if (/\bprivate\b/.test(directives) && /\bno-store\b/.test(directives)) return undefined
-  return 'private, no-store'
-}
-
-function varyOnCookie(current: ResponseHeaderSnapshot['vary']): string | undefined {
-  const value = toList(current).join(', ').trim()
-  if (value === '') return 'Cookie'
-  const fields = value.split(',').map((field) => field.trim().toLowerCase())
-  if (fields.includes('*') || fields.includes('cookie')) return undefined
-  return `${value}, Cookie`
+  return { setCookie: [...theirs, ...added], ...noSharedCaching(existing) }
 }
 
 function cookieName(setCookie: string): string {
@@ -101,10 +90,4 @@ function cookieName(setCookie: string): string {
   } catch {
     return ''
   }
-}
-
-function toList(value: number | string | readonly string[] | undefined): string[] {
-  if (value === undefined) return []
-  if (typeof value === 'number') return [String(value)]
-  return typeof value === 'string' ? [value] : [...value]
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { trimSpace } from '../core/request-cookies.js'
 
 /** The prefix of every Corbado cookie name. */
 export const CORBADO_COOKIE_PREFIX = 'cbo_'
@@ -18,7 +19,7 @@ export function corbadoCookiesOnly(header: string | undefined): string {
   if (header === undefined) return ''
   return header
     .split(';')
-    .map((pair) => pair.trim())
+    .map(trimSpace)
     .filter((pair) => pair.startsWith(CORBADO_COOKIE_PREFIX))
     .join('; ')
 }
@@ -39,14 +40,12 @@ export interface CookieScope {
  */
 export function rewriteSetCookie(setCookie: string, scope: CookieScope): string | undefined {
   const [pair = '', ...attributes] = setCookie.split(';')
-  const nameValue = pair.trim()
+  const nameValue = trimSpace(pair)
   if (!nameValue.startsWith(CORBADO_COOKIE_PREFIX) || !nameValue.includes('=')) return undefined
-  const kept = attributes
-    .map((attribute) => attribute.trim())
-    .filter((attribute) => {
-      const name = attribute.split('=', 1)[0]?.trim().toLowerCase()
-      return attribute !== '' && name !== 'domain' && name !== 'path'
-    })
+  const kept = attributes.map(trimSpace).filter((attribute) => {
+    const name = trimSpace(attribute.split('=', 1)[0] ?? '').toLowerCase()
+    return attribute !== '' && name !== 'domain' && name !== 'path'
+  })
   const placed = [`Path=${scope.path}`]
   if (scope.domain !== undefined) placed.push(`Domain=${scope.domain}`)
   return [nameValue, ...placed, ...kept].join('; ')

@@ -34,6 +34,13 @@ export interface GatewayOptions {
    */
   timeoutMs?: number
   /**
+   * Upper bound, in milliseconds, on one whole exchange with the Frontend API: connecting,
+   * answering and the response body to its end, however steadily bytes trickle in (`timeoutMs`
+   * bounds only each silence). Past it the gateway answers `504` (or, when the response has
+   * started, cuts it). An integer from 1 to 600000. Default `30000`.
+   */
+  totalTimeoutMs?: number
+  /**
    * Receives a warning for each upstream failure (pino-compatible). Default: silent. Never given a
    * cookie or token.
    */
@@ -41,7 +48,11 @@ export interface GatewayOptions {
 }
 
 /** Defaults of {@link GatewayOptions}. */
-export const GATEWAY_DEFAULTS = Object.freeze({ cookiePath: '/', timeoutMs: 10_000 })
+export const GATEWAY_DEFAULTS = Object.freeze({
+  cookiePath: '/',
+  timeoutMs: 10_000,
+  totalTimeoutMs: 30_000,
+})
 
 /** {@link GatewayOptions} after validation and defaulting; each field as documented there. */
 export interface ResolvedGatewayOptions {
@@ -52,6 +63,7 @@ export interface ResolvedGatewayOptions {
   readonly cookieDomain: string | undefined
   readonly cookiePath: string
   readonly timeoutMs: number
+  readonly totalTimeoutMs: number
   readonly logger: Logger | undefined
 }
 
@@ -63,6 +75,7 @@ const GATEWAY_KEYS: KeysEnum<GatewayOptions> = {
   cookieDomain: true,
   cookiePath: true,
   timeoutMs: true,
+  totalTimeoutMs: true,
   logger: true,
 }
 
@@ -107,6 +120,13 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     cookieDomain,
     cookiePath,
     timeoutMs: integer('timeoutMs', options.timeoutMs, GATEWAY_DEFAULTS.timeoutMs, 1, 600_000),
+    totalTimeoutMs: integer(
+      'totalTimeoutMs',
+      options.totalTimeoutMs,
+      GATEWAY_DEFAULTS.totalTimeoutMs,
+      1,
+      600_000,
+    ),
     logger: resolveLogger(options.logger),
   })
 }

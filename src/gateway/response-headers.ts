@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http'
+import { noSharedCaching } from '../core/cache-headers.js'
 import { rewriteSetCookie } from './cookies.js'
 import type { CookieScope } from './cookies.js'
 
@@ -32,9 +33,10 @@ export function rewriteResponseHeaders(
     else {
       headers['set-cookie'] = rewritten
       // A shared cache must never hand one user's refresh-token to another.
-      if (!/\bno-store\b/i.test(headers['cache-control'] ?? '')) {
-        headers['cache-control'] = 'private, no-store'
-      }
+      const change = noSharedCaching({ cacheControl: headers['cache-control'], vary: headers.vary })
+      if (change.cacheControl !== undefined) headers['cache-control'] = change.cacheControl
+      if (change.vary !== undefined) headers.vary = change.vary
+      for (const name of change.remove) Reflect.deleteProperty(headers, name)
     }
   }
   const location = headers.location
@@ -44,7 +46,7 @@ export function rewriteResponseHeaders(
 /**
  * A redirect to the Frontend API becomes a redirect to the same place through the gateway, so
  * the browser does not leave the app's origin (and its cookies) mid-flow. Other redirects are
- * kept.
+ * kept. A rewritten one is always a path with a single leading slash, never `//host` or `/\\host`.
  */
 export function rewriteLocation(location: string, mapping: GatewayMapping): string {
   // A relative reference resolves against the gateway's own URL already.
@@ -60,7 +62,10 @@ export function rewriteLocation(location: string, mapping: GatewayMapping): stri
     url.origin === mapping.upstream.origin &&
     (url.pathname === base || url.pathname.startsWith(`${base}/`))
   if (!local) return location
-  return `${mapping.mountPath}${url.pathname.slice(base.length) || '/'}${url.search}${url.hash}`
+  // `<frontendApiUrl>//evil.test` must not become `//evil.test` (protocol-relative) at the root:
+  // the path below the Frontend API starts with exactly one slash.
+  const below = url.pathname.slice(base.length).replace(/^[/\\]+/, '')
+  return `${mapping.mountPath}/${below}${url.search}${url.hash}`
 }
 
 /**

@@ -41,6 +41,25 @@ export function armUpstreamTimeout(proxyReq: ClientRequest, timeoutMs: number): 
 }
 
 /**
+ * Destroy `proxyReq` with an {@link UpstreamTimeoutError} when the whole exchange (connecting,
+ * waiting, and the response body to its end) takes longer than `totalTimeoutMs`, however steadily
+ * the upstream trickles bytes.
+ */
+export function armTotalTimeout(proxyReq: ClientRequest, totalTimeoutMs: number): void {
+  const timer = setTimeout(() => {
+    proxyReq.destroy(new UpstreamTimeoutError(totalTimeoutMs))
+  }, totalTimeoutMs)
+  const clear = () => {
+    clearTimeout(timer)
+  }
+  proxyReq.once('close', clear)
+  proxyReq.once('response', (proxyRes: IncomingMessage) => {
+    proxyRes.once('end', clear)
+    proxyRes.once('close', clear)
+  })
+}
+
+/**
  * Cut the client's response when the upstream's breaks off mid-body; piping alone would leave the
  * client waiting for bytes that never come.
  */

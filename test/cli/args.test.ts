@@ -44,6 +44,7 @@ describe('parseCommandLine', () => {
       shutdownTimeoutMs: 10_000,
       logLevel: 'info',
       trustProxy: false,
+      healthDetails: false,
     })
     expect(CLI_DEFAULTS).toMatchObject({ port: 8080, timeoutMs: 60_000 })
   })
@@ -62,6 +63,7 @@ describe('parseCommandLine', () => {
       CORBADO_KEEPALIVE_SHUTDOWN_TIMEOUT_MS: '0',
       CORBADO_KEEPALIVE_LOG_LEVEL: 'warn',
       CORBADO_KEEPALIVE_TRUST_PROXY: 'true',
+      CORBADO_KEEPALIVE_HEALTH_DETAILS: '1',
     }
     expect(configOf(['proxy'], env)).toEqual({
       target: new URL('https://backend.internal:8443/base'),
@@ -76,6 +78,7 @@ describe('parseCommandLine', () => {
       shutdownTimeoutMs: 0,
       logLevel: 'warn',
       trustProxy: true,
+      healthDetails: true,
     })
     expect(configOf(['proxy', '--port', '81', '--project-id=pro-3'], env)).toMatchObject({
       port: 81,
@@ -88,6 +91,26 @@ describe('parseCommandLine', () => {
     )
     // An empty variable counts as unset.
     expect(configOf(required, { PORT: '' }).port).toBe(8080)
+  })
+
+  it('reads the boolean flags --trust-proxy and --health-details, and their variables', () => {
+    expect(configOf([...required, '--trust-proxy', '--health-details'])).toMatchObject({
+      trustProxy: true,
+      healthDetails: true,
+    })
+    for (const off of ['false', '0', '']) {
+      expect(configOf(required, { CORBADO_KEEPALIVE_TRUST_PROXY: off }).trustProxy).toBe(false)
+    }
+    expect(usageError(required, { CORBADO_KEEPALIVE_TRUST_PROXY: 'yes please' })).toBe(
+      '"--trust-proxy" (CORBADO_KEEPALIVE_TRUST_PROXY) must be true, false, 1 or 0, got "yes please"',
+    )
+    expect(usageError([...required, '--trust-proxy=1'])).toBe('"--trust-proxy" takes no value')
+  })
+
+  it('the usage text names the default health path and the new flags', () => {
+    expect(PROXY_USAGE).toContain(`GET ${CLI_DEFAULTS.healthPath} (--health-path)`)
+    expect(PROXY_USAGE).toContain('--trust-proxy')
+    expect(PROXY_USAGE).toContain('--health-details')
   })
 
   it('prints help for -h, --help, with or without the command', () => {

@@ -59,6 +59,7 @@ describe('finalizeResponseHeaders', () => {
       setCookie: ['a=1', 'b=2; HttpOnly', 'cbo_session_token=new; Path=/'],
       cacheControl: 'private, no-store',
       vary: 'Cookie',
+      remove: ['cdn-cache-control', 'surrogate-control'],
     })
     expect(finalizeResponseHeaders(ours, { ...none, setCookie: 'a=1' })?.setCookie).toEqual([
       'a=1',

@@ -122,6 +122,14 @@ describe('code blocks in README.md and docs/', () => {
     expect(broken).toEqual([])
   })
 
+  it('the proxy guide lists every command-line flag with its environment variable', () => {
+    const guide = readFileSync(join(ROOT, 'docs/proxy.md'), 'utf8')
+    const missing = Object.entries(FLAGS)
+      .filter(([flag, { env }]) => !new RegExp(`\\| \`--${flag}[ \`].*\\| \`${env}\``).test(guide))
+      .map(([flag]) => flag)
+    expect(missing).toEqual([])
+  })
+
   it('JSON blocks parse', () => {
     for (const block of BLOCKS.filter((b) => b.lang === 'json')) {
       expect(() => JSON.parse(block.code), `${block.file}:${block.line}`).not.toThrow()

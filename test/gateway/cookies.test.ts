@@ -12,6 +12,9 @@ describe('corbadoCookiesOnly', () => {
       'cbo_refresh_token=r%3D; cbo_session_token=s',
     ],
     ['CBO_x=1; xcbo_y=2; cbo_z', 'cbo_z'],
+    // Only spaces and tabs are cookie whitespace: U+00A0 is part of the name, as `cookie` reads it.
+    ['\u00a0cbo_session_token=s; cbo_a=1\u00a0', 'cbo_a=1\u00a0'],
+    ['a=1;\tcbo_b=2 ', 'cbo_b=2'],
   ])('%j -> %j', (header, expected) => {
     expect(corbadoCookiesOnly(header)).toBe(expected)
   })

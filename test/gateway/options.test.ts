@@ -24,9 +24,10 @@ describe('gateway options', () => {
       cookieDomain: undefined,
       cookiePath: '/',
       timeoutMs: 10_000,
+      totalTimeoutMs: 30_000,
       logger: undefined,
     })
-    expect(GATEWAY_DEFAULTS).toEqual({ cookiePath: '/', timeoutMs: 10_000 })
+    expect(GATEWAY_DEFAULTS).toEqual({ cookiePath: '/', timeoutMs: 10_000, totalTimeoutMs: 30_000 })
   })
 
   it('keeps what is given, without modifying the caller’s object', () => {
@@ -36,6 +37,7 @@ describe('gateway options', () => {
       cookieDomain: 'example.com',
       cookiePath: '/app',
       timeoutMs: 2500,
+      totalTimeoutMs: 5000,
     }
     const copy = structuredClone(options)
     expect(resolveGatewayOptions(options)).toMatchObject({
@@ -43,6 +45,7 @@ describe('gateway options', () => {
       cookieDomain: 'example.com',
       cookiePath: '/app',
       timeoutMs: 2500,
+      totalTimeoutMs: 5000,
     })
     expect(options).toEqual(copy)
   })
@@ -59,6 +62,9 @@ describe('gateway options', () => {
     [{ projectId, cookiePath: '/a;b' }, 'cookiePath'],
     [{ projectId, timeoutMs: 0 }, 'timeoutMs'],
     [{ projectId, timeoutMs: 1.5 }, 'timeoutMs'],
+    [{ projectId, totalTimeoutMs: 0 }, 'totalTimeoutMs'],
+    [{ projectId, totalTimeoutMs: '30s' }, 'totalTimeoutMs'],
+    [{ projectId, totalTimeoutMs: 600_001 }, 'totalTimeoutMs'],
     [{ projectId, logger: {} }, 'logger'],
   ])('rejects %j naming "%s"', (options, option) => {
     expect(rejection(options).option).toBe(option)

@@ -153,6 +153,46 @@ for (const framework of FRAMEWORKS) {
       expect(raw).not.toContain('usr-1')
     })
 
+    it("a result stored in Redis is checked against each request's own session: A with B's refresh-token stays A on the other instance", async () => {
+      const [one, two] = await startInstances(2)
+      const { lines, logger } = recordingLogger()
+      const { app: checked } = await startInstance({}, undefined, { logger })
+      const a = nearExpiry('usr-1001')
+      const b = fake.login('usr-2002')
+      // Instance one refreshes B (only B's refresh-token): the result is stored in Redis.
+      const onlyB = await request(one!, `cbo_refresh_token=${b.refreshToken}`)
+      expect(onlyB.seen.session?.userId).toBe('usr-2002')
+      // Instances two and three get A's session with B's refresh-token: the stored result is B's.
+      const mixed = `cbo_session_token=${a.sessionToken}; cbo_refresh_token=${b.refreshToken}`
+      for (const app of [two!, checked]) {
+        const answer = await request(app, mixed)
+        expect(answer.written).toBeUndefined()
+        expect(answer.seen.session).toMatchObject({ userId: 'usr-1001', token: a.sessionToken })
+        expect(app.stats().failures['subject-mismatch']).toBe(1)
+        expect(app.stats().circuit).toBe('closed')
+      }
+      expect(fake.refreshCount).toBe(1)
+      const mismatches = lines.filter((line) => line.includes('subject-mismatch'))
+      expect(mismatches).toHaveLength(1)
+      expect(mismatches.join()).not.toMatch(/usr-1001|usr-2002/)
+      for (const secret of [a.sessionToken, b.refreshToken, b.sessionToken]) {
+        expect(lines.join('\n')).not.toContain(secret)
+      }
+    })
+
+    it("a provider mix-up stored in Redis reaches no other user's session on another instance", async () => {
+      const [one, two] = await startInstances(2)
+      const { sessionToken, header } = nearExpiry('usr-1')
+      fake.setFault({ type: 'other-user', times: 1 })
+      const first = await request(one!, header)
+      const second = await request(two!, header)
+      expect(fake.refreshCount).toBe(1)
+      for (const answer of [first, second]) {
+        expect(answer.written).toBeUndefined()
+        expect(answer.seen.session).toMatchObject({ userId: 'usr-1', token: sessionToken })
+      }
+    })
+
     it('10 users across 3 instances: 10 upstream refreshes, each user gets a token of their own', async () => {
       const instances = await startInstances(3)
       fake.setLatency(50)

@@ -51,6 +51,10 @@ describe('sealing of shared results', () => {
       '',
       'v1.',
       JSON.stringify(refreshed),
+      // oversized: a megabyte of base64url after the version
+      `v1.${'A'.repeat(1024 * 1024)}`,
+      // swapped: a value sealed for another refresh-token under this key's name
+      sealerOf(refreshKeyOf('rt-another-users-token-0123456789'), 'p:').seal(refreshed),
     ]) {
       expect(sealer.open(value)).toBeUndefined()
     }

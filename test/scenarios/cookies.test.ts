@@ -79,6 +79,32 @@ describe.each(FRAMEWORKS)('$name: the session cookie', (framework) => {
     expect(await response.text()).toBe('raw')
   })
 
+  it('keeps the Set-Cookies of raw array writeHead headers, and makes that response private', async () => {
+    const a = await start()
+    const response = await a.get('/write-head-array', expiring())
+    const names = response.headers.getSetCookie().map((cookie) => cookie.split('=')[0])
+    expect(names.sort()).toEqual(['cbo_session_token', 'w', 'x'])
+    expect(response.headers.get('cache-control')).toBe('private, no-store')
+    expect(response.headers.get('vary')).toBe('Accept-Encoding, Cookie')
+    expect(response.headers.get('cdn-cache-control')).toBeNull()
+    expect(response.headers.get('surrogate-control')).toBeNull()
+    expect(response.headers.get('content-type')).toBe('text/plain')
+    expect(await response.text()).toBe('raw')
+  })
+
+  it('leaves raw array writeHead headers alone when the response carries no session cookie', async () => {
+    const a = await start()
+    const response = await a.get(
+      '/write-head-array',
+      cookies({ cbo_session_token: fake.login('usr-1').sessionToken }),
+    )
+    // Which of the array's duplicate Set-Cookies survive is Node's business here, not ours.
+    expect(setCookieOf(response, 'cbo_session_token')).toBeUndefined()
+    expect(response.headers.get('cache-control')).toBe('public, max-age=3600')
+    expect(response.headers.get('cdn-cache-control')).toBe('max-age=3600')
+    expect(response.headers.get('surrogate-control')).toBe('max-age=3600')
+  })
+
   it('survives a redirect', async () => {
     const a = await start()
     const response = await a.get('/redirect', expiring())

@@ -29,7 +29,7 @@ describe.each(FRAMEWORKS)('$name: provider faults and timeouts', (framework) => 
     ['a body without a token', { type: 'missing-token' }, 'bad-response'],
     ['a token signed by an unknown key', { type: 'unknown-key' }, 'unverifiable-token'],
     ['a token with a bad signature', { type: 'bad-signature' }, 'unverifiable-token'],
-    ['a token for another user', { type: 'other-user' }, 'unverifiable-token'],
+    ['a token for another user', { type: 'other-user' }, 'subject-mismatch'],
     ['an expired token', { type: 'expired-token' }, 'unverifiable-token'],
   ]
 

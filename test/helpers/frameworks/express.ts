@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response as ExpressResponse } from 'express
 import { corbadoKeepAlive } from '../../../src/express.js'
 import type { KeepAliveOptions } from '../../../src/index.js'
 import { listen } from '../http.js'
-import { describeSession, sessionCookieIn, wrap } from './harness.js'
+import { describeSession, sessionCookieIn, WRITE_HEAD_ARRAY, wrap } from './harness.js'
 import type { FrameworkHarness, SeenByDownstream } from './harness.js'
 
 /** The harness for one Express major: the shared routes written with Express's API. */
@@ -49,6 +49,10 @@ export function expressHarness(name: string, express: typeof express5): Framewor
       })
       app.get('/write-head', (_req: Request, res: ExpressResponse) => {
         res.writeHead(200, { 'Set-Cookie': 'w=1', 'Content-Type': 'text/plain' })
+        res.end('raw')
+      })
+      app.get('/write-head-array', (_req: Request, res: ExpressResponse) => {
+        res.writeHead(200, [...WRITE_HEAD_ARRAY])
         res.end('raw')
       })
       app.get('/throws', () => {

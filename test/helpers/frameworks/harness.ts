@@ -23,6 +23,8 @@ export interface AppContext {
  * - `GET /redirect`: 302 to `/session`;
  * - `GET /stream`: headers flushed first, then a body streamed in chunks;
  * - `GET /write-head`: `writeHead(200, { 'Set-Cookie': 'w=1' })` on the raw response;
+ * - `GET /write-head-array`: `writeHead(200, WRITE_HEAD_ARRAY)`: raw array headers marking the
+ *   response publicly cacheable (also for CDNs) and setting two cookies of their own;
  * - `GET /throws`: the handler throws; the framework answers 500;
  * - `GET /cacheable`: downstream marks the response `Cache-Control: public, max-age=60` and
  *   `Vary: Accept-Encoding`;
@@ -42,6 +44,24 @@ export interface FrameworkHarness {
   readonly name: string
   start(options: KeepAliveOptions<never>, context?: AppContext): Promise<TestApp>
 }
+
+/** The raw `[name, value, name, value, …]` headers that `GET /write-head-array` writes. */
+export const WRITE_HEAD_ARRAY: readonly string[] = [
+  'Cache-Control',
+  'public, max-age=3600',
+  'CDN-Cache-Control',
+  'max-age=3600',
+  'Surrogate-Control',
+  'max-age=3600',
+  'Vary',
+  'Accept-Encoding',
+  'Set-Cookie',
+  'w=1',
+  'Set-Cookie',
+  'x=2',
+  'Content-Type',
+  'text/plain',
+]
 
 /** The session as `GET /session` reports it. */
 export function describeSession(

@@ -6,7 +6,7 @@ import { corbadoKeepAlive } from '../../../src/koa.js'
 import type { KeepAliveState } from '../../../src/koa.js'
 import type { KeepAliveOptions } from '../../../src/index.js'
 import { listen } from '../http.js'
-import { describeSession, wrap } from './harness.js'
+import { describeSession, WRITE_HEAD_ARRAY, wrap } from './harness.js'
 import type { AppContext, FrameworkHarness, SeenByDownstream } from './harness.js'
 
 type Context = Koa3.ParameterizedContext<KeepAliveState>
@@ -51,6 +51,11 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/write-head': (ctx) => {
     ctx.respond = false
     ctx.res.writeHead(200, { 'Set-Cookie': 'w=1', 'Content-Type': 'text/plain' })
+    ctx.res.end('raw')
+  },
+  '/write-head-array': (ctx) => {
+    ctx.respond = false
+    ctx.res.writeHead(200, [...WRITE_HEAD_ARRAY])
     ctx.res.end('raw')
   },
   '/throws': () => {

@@ -87,7 +87,7 @@ describe('parseCommandLine', () => {
     expect(configOf([...required, '--trust-proxy'], {}).trustProxy).toBe(true)
     expect(configOf(required, { CORBADO_KEEPALIVE_TRUST_PROXY: 'false' }).trustProxy).toBe(false)
     expect(usageError(required, { CORBADO_KEEPALIVE_TRUST_PROXY: 'yes' })).toMatch(
-      /"--trust-proxy" \(CORBADO_KEEPALIVE_TRUST_PROXY\) must be true or false/,
+      /"--trust-proxy" \(CORBADO_KEEPALIVE_TRUST_PROXY\) must be true, false, 1 or 0, got "yes"/,
     )
     // An empty variable counts as unset.
     expect(configOf(required, { PORT: '' }).port).toBe(8080)

@@ -1,12 +1,13 @@
 /**
  * Every code block in the user docs is checked: TypeScript is type-checked against the package's
- * sources under the names users import (`corbado-keepalive/express`, …), JSON is parsed, and shell
+ * sources under the names users import (`corbado-keepalive/express`, …), JSON and YAML are parsed, and shell
  * lines may only name npm scripts and command-line flags that exist. A block in any other language
  * fails the test, so nothing slips through unchecked. Mermaid diagrams are pictures, not code.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import ts from 'typescript'
+import { parse as parseYaml } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { FLAGS } from '../../src/cli/args.js'
 
@@ -47,7 +48,7 @@ function blocksOf(file: string): CodeBlock[] {
 
 const BLOCKS = docFiles().flatMap(blocksOf)
 const TYPESCRIPT = new Set(['ts', 'typescript', 'tsx'])
-const CHECKED = new Set([...TYPESCRIPT, 'json', 'sh', 'bash', 'mermaid'])
+const CHECKED = new Set([...TYPESCRIPT, 'json', 'yaml', 'sh', 'bash', 'mermaid'])
 
 /** `corbado-keepalive/<entry>` → the source file tsdown builds that entry from. */
 function entryPaths(): Record<string, string[]> {
@@ -93,7 +94,6 @@ describe('code blocks in README.md and docs/', () => {
       jsx: ts.JsxEmit.ReactJSX,
       types: ['node'],
       typeRoots: [join(ROOT, 'node_modules/@types')],
-      baseUrl: ROOT,
       paths: entryPaths(),
     })
     const problems = ts
@@ -130,9 +130,15 @@ describe('code blocks in README.md and docs/', () => {
     expect(missing).toEqual([])
   })
 
+  it('YAML blocks parse', () => {
+    for (const block of BLOCKS.filter((b) => b.lang === 'yaml')) {
+      expect(() => parseYaml(block.code) as unknown, `${block.file}:${block.line}`).not.toThrow()
+    }
+  })
+
   it('JSON blocks parse', () => {
     for (const block of BLOCKS.filter((b) => b.lang === 'json')) {
-      expect(() => JSON.parse(block.code), `${block.file}:${block.line}`).not.toThrow()
+      expect(() => JSON.parse(block.code) as unknown, `${block.file}:${block.line}`).not.toThrow()
     }
   })
 

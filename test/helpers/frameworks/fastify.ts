@@ -4,7 +4,7 @@ import type fastify5 from 'fastify'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { corbadoKeepAlive } from '../../../src/fastify.js'
 import type { FastifyKeepAliveOptions } from '../../../src/fastify.js'
-import { describeSession, wrap } from './harness.js'
+import { describeSession, wrap, WRITE_HEAD_ARRAY } from './harness.js'
 import type { FrameworkHarness, SeenByDownstream } from './harness.js'
 
 /**
@@ -55,6 +55,11 @@ export function fastifyHarness(
       app.get('/write-head', (_request, reply: FastifyReply) => {
         reply.hijack()
         reply.raw.writeHead(200, { 'Set-Cookie': 'w=1', 'Content-Type': 'text/plain' })
+        reply.raw.end('raw')
+      })
+      app.get('/write-head-array', (_request, reply: FastifyReply) => {
+        reply.hijack()
+        reply.raw.writeHead(200, [...WRITE_HEAD_ARRAY])
         reply.raw.end('raw')
       })
       app.get('/throws', () => {

@@ -5,10 +5,13 @@
  * ```ts
  * import { corbadoGateway } from 'corbado-keepalive/gateway'
  * import { corbadoKeepAlive } from 'corbado-keepalive/express'
- * app.use('/.corbado', corbadoGateway({ projectId: 'pro-1234567890' }))
+ * app.use(
+ *   '/.corbado',
+ *   corbadoGateway({ projectId: 'pro-1234567890', publicUrl: 'https://app.example.com/.corbado' }),
+ * )
  * app.use(corbadoKeepAlive({ projectId: 'pro-1234567890' }))
  * ```
- * and point the frontend's Corbado SDK at `https://<your app>/.corbado`.
+ * and load Corbado's SDK with `frontendApiUrlSuffix: 'example.com/.corbado'` (docs/production.md).
  *
  * @module
  */
@@ -17,6 +20,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware'
 import { corbadoCookiesOnly } from './gateway/cookies.js'
+import {
+  IDENTITY_ENCODING,
+  rewriteJsonBodies,
+  warnWithoutPublicUrl,
+} from './gateway/frontend-api-url.js'
 import { resolveGatewayOptions } from './gateway/options.js'
 import type { GatewayOptions } from './gateway/options.js'
 import { mountPathOf, rewriteResponseHeaders } from './gateway/response-headers.js'
@@ -44,6 +52,7 @@ export type CorbadoGateway = (
  * - only `cbo_*` cookies are sent to the Frontend API, and only `cbo_*` cookies it sets reach the
  *   browser, with `Domain` and `Path` rewritten to `cookieDomain` / `cookiePath`;
  * - a redirect to the Frontend API stays on the gateway;
+ * - with `publicUrl`, the `frontendApiUrl` of JSON answers becomes `publicUrl`;
  * - CORS preflights are passed on, so the project's authorized origins stay the one rule;
  * - an unreachable Frontend API answers `502`, a silent one `504`, as JSON.
  *
@@ -57,6 +66,8 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
   const upstream = new URL(o.frontendApiUrl)
   const cookies = { domain: o.cookieDomain, path: o.cookiePath }
   const mountPaths = new WeakMap<IncomingMessage, string>()
+  const publicUrl = o.publicUrl
+  if (publicUrl === undefined) warnWithoutPublicUrl(o.logger)
 
   const proxy = createProxyMiddleware({
     target: o.frontendApiUrl,
@@ -70,6 +81,7 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
     on: {
       proxyReq: (proxyReq, req) => {
         armUpstreamTimeout(proxyReq, o.timeoutMs)
+        if (publicUrl !== undefined) proxyReq.setHeader('accept-encoding', IDENTITY_ENCODING)
         // A body already parsed by express.json() & co. is written again.
         fixRequestBody(proxyReq, req)
       },
@@ -79,6 +91,7 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
           mountPath: mountPaths.get(req) ?? '',
           cookies,
         })
+        if (publicUrl !== undefined) rewriteJsonBodies(proxyRes, res, publicUrl)
         cutOnUpstreamAbort(proxyRes, res)
       },
       error: (error, req, res) => {

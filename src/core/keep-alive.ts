@@ -24,6 +24,7 @@ import { refreshKeyOf } from './refresh-key.js'
 import { createOutcomes } from './outcomes.js'
 import { RefreshLimiter } from './refresh-limiter.js'
 import { createReporter } from './reporter.js'
+import { createSessionCookieConfig } from './session-cookie-config.js'
 import { readCorbadoCookies, soleCookieValue } from './request-cookies.js'
 import type { CorbadoCookies } from './request-cookies.js'
 import { createStats } from './stats.js'
@@ -62,7 +63,18 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
   const counters = createStats()
   const reporter = createReporter(o.logger, o.onError)
   const { log, hook, report } = reporter
-  const outcomes = createOutcomes(o)
+  const cookieConfig = createSessionCookieConfig({
+    url: `${o.frontendApiUrl}/v2/session-config`,
+    projectId: o.projectId,
+    timeoutMs: o.refreshTimeoutMs,
+    fetch: o.fetch,
+    configured: o.cookie,
+    explicit: options.cookie,
+    log: (context, message) => {
+      log('warn', context, message)
+    },
+  })
+  const outcomes = createOutcomes(o, () => cookieConfig.current())
   const verifier = createTokenVerifier({
     verify: o.verify,
     jwksUrl: o.jwksUrl,
@@ -126,6 +138,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     cookies: CorbadoCookies,
   ): Promise<KeepAliveOutcome> {
     const deadline = startDeadline(o.refreshTimeoutMs)
+    cookieConfig.refreshIfStale(Date.now())
     try {
       let current: VerifiedToken | undefined
       let subject: string | undefined
@@ -198,6 +211,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
         status: result.status,
         coalesced: result.coalesced,
       })
+      await cookieAttributesKnown(deadline)
       return outcomes.ended(request.cookieHeader, cookies, refreshToken)
     }
     if (result.kind === 'failed') return failed(result.reason, current, request, cookies)
@@ -220,7 +234,18 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       coalesced: result.coalesced,
       durationMs: Date.now() - startedAt,
     })
+    await cookieAttributesKnown(deadline)
     return outcomes.refreshed(token, request.cookieHeader)
+  }
+
+  /**
+   * Right after start-up, a cookie about to be written waits for the project's session-config,
+   * already being fetched, within the refresh's own deadline: else its attributes could differ
+   * from the browser SDK's, and the browser would keep two session cookies.
+   */
+  async function cookieAttributesKnown(deadline: Deadline): Promise<void> {
+    const pending = cookieConfig.pendingFirstFetch()
+    if (pending !== undefined) await deadline.race(pending)
   }
 
   /**

@@ -157,7 +157,11 @@ export async function startSdkApp(
     suffix,
     close: async () => {
       server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve()
+        }),
+      )
       await fake.close()
     },
   }

@@ -111,12 +111,16 @@ export function rewriteJsonBodies(
 ): void {
   const headers = proxyRes.headers
   if (!isJson(headers['content-type'])) return
+  // No body to rewrite, and a Content-Length that must stay as it is.
+  const status = proxyRes.statusCode ?? 200
+  if (status === 204 || status === 304 || res.req.method === 'HEAD') return
   const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase()
   if (!(encoding in DECODERS)) return
   const declared = Number(headers['content-length'] ?? 0)
   if (declared > MAX_REWRITTEN_BODY_BYTES) return
-  // The body's length changes; Node sends it with the right Content-Length at `end`.
+  // The body's length changes; it is sent whole, with its own Content-Length, at `end`.
   delete headers['content-length']
+  delete headers['transfer-encoding']
   const write = res.write.bind(res) as (chunk: Buffer) => boolean
   const end = res.end.bind(res) as (chunk?: Buffer) => ServerResponse
   const chunks: Buffer[] = []

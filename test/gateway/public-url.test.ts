@@ -148,6 +148,51 @@ describe('publicUrl and the upstream encoding', () => {
     }
   })
 
+  it('sends a chunked answer whole, with its Content-Length', async () => {
+    const seen: IncomingHttpHeaders[] = []
+    const api = await listen(
+      createServer((req, res) => {
+        seen.push(req.headers)
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+        res.write('{"useServerSideProcessId":false,')
+        setTimeout(() => res.end('"frontendApiUrl":"https://x.test"}'), 20)
+      }),
+    )
+    running.push(api)
+    const app = await gatewayApp({
+      projectId: 'pro-1',
+      frontendApiUrl: api.url,
+      publicUrl: PUBLIC_URL,
+    })
+    const { request } = await import('node:http')
+    const raw = await new Promise<{ headers: IncomingHttpHeaders; body: string }>((resolve) => {
+      request(`${app.url}/.corbado/v2/process-config`, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => {
+          resolve({ headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })
+        })
+      }).end()
+    })
+    expect(raw.headers['transfer-encoding']).toBeUndefined()
+    expect(raw.headers['content-length']).toBe(String(Buffer.byteLength(raw.body)))
+    expect(JSON.parse(raw.body)).toEqual({
+      useServerSideProcessId: false,
+      frontendApiUrl: PUBLIC_URL,
+    })
+  })
+
+  it('leaves HEAD answers alone', async () => {
+    const api = await upstream('', { 'content-type': 'application/json', 'content-length': '61' })
+    const app = await gatewayApp({
+      projectId: 'pro-1',
+      frontendApiUrl: api.url,
+      publicUrl: PUBLIC_URL,
+    })
+    const response = await fetch(`${app.url}/.corbado/v2/process-config`, { method: 'HEAD' })
+    expect(response.headers.get('content-length')).toBe('61')
+  })
+
   it('keeps an encoding it cannot read as it is', async () => {
     const api = await upstream('opaque', {
       'content-type': 'application/json',

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_ARGS, findChromium } from '../../example-server/browser.js'
 import { startSdkApp, TEST_DOMAIN } from './sdk/app.js'
 import type { SdkApp } from './sdk/app.js'
-import { makeCertificate } from './sdk/tls.js'
+import { makeCertificate } from '../../example-server/tls.js'
 
 const SESSION = 'cbo_session_token'
 const USER = 'usr-4242'

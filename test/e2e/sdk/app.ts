@@ -18,7 +18,7 @@ import { corbadoKeepAlive as koaKeepAlive } from '../../../src/koa.js'
 import type { KeepAliveState } from '../../../src/koa.js'
 import { startFakeCorbado } from '../../../src/testing/index.js'
 import type { FakeCorbado } from '../../../src/testing/index.js'
-import type { TestCertificate } from './tls.js'
+import type { TestCertificate } from '../../../example-server/tls.js'
 
 const require = createRequire(import.meta.url)
 const SDK_BUNDLE = readFileSync(

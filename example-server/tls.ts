@@ -1,4 +1,4 @@
-/** A self-signed certificate made at test time, and the pin Chromium trusts it by. */
+/** A self-signed certificate made at start-up (openssl), and the pin Chromium can trust it by. */
 import { execFileSync } from 'node:child_process'
 import { createHash, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -13,8 +13,11 @@ export interface TestCertificate {
   readonly spki: string
 }
 
-/** Make a certificate for `<domain>` and `*.<domain>` with the `openssl` command. */
-export function makeCertificate(domain: string): TestCertificate {
+/** Make a certificate for `names` (default `<domain>` and `*.<domain>`) with `openssl`. */
+export function makeCertificate(
+  domain: string,
+  names: readonly string[] = [domain, `*.${domain}`],
+): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'corbado-e2e-tls-'))
   try {
     const keyPath = join(dir, 'key.pem')
@@ -34,7 +37,7 @@ export function makeCertificate(domain: string): TestCertificate {
         '-subj',
         `/CN=${domain}`,
         '-addext',
-        `subjectAltName=DNS:${domain},DNS:*.${domain}`,
+        `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}`,
         '-keyout',
         keyPath,
         '-out',

@@ -105,7 +105,11 @@ export async function startSdkDemo(port = 0, sessionLifetimeSeconds = 120): Prom
     spki: tls.spki,
     close: async () => {
       server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve()
+        }),
+      )
       await fake.close()
     },
   }

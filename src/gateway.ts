@@ -5,16 +5,24 @@
  * ```ts
  * import { corbadoGateway } from 'corbado-keepalive/gateway'
  * import { corbadoKeepAlive } from 'corbado-keepalive/express'
- * app.use('/.corbado', corbadoGateway({ projectId: 'pro-1234567890' }))
+ * app.use(
+ *   '/.corbado',
+ *   corbadoGateway({ projectId: 'pro-1234567890', publicUrl: 'https://app.example.com/.corbado' }),
+ * )
  * app.use(corbadoKeepAlive({ projectId: 'pro-1234567890' }))
  * ```
- * and point the frontend's Corbado SDK at `https://<your app>/.corbado`.
+ * and load Corbado's SDK with `frontendApiUrlSuffix: 'example.com/.corbado'` (docs/production.md).
  *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware'
 import { corbadoCookiesOnly } from './gateway/cookies.js'
+import {
+  IDENTITY_ENCODING,
+  rewriteJsonBodies,
+  warnWithoutPublicUrl,
+} from './gateway/frontend-api-url.js'
 import { resolveGatewayOptions } from './gateway/options.js'
 import type { GatewayOptions } from './gateway/options.js'
 import { narrowRequestHeaders } from './gateway/request-headers.js'
@@ -49,6 +57,7 @@ export type CorbadoGateway = (
  * - only `cbo_*` cookies are sent to the Frontend API, and only `cbo_*` cookies it sets reach the
  *   browser, with `Domain` and `Path` rewritten to `cookieDomain` / `cookiePath`;
  * - a redirect to the Frontend API stays on the gateway;
+ * - with `publicUrl`, the `frontendApiUrl` of JSON answers becomes `publicUrl`;
  * - CORS preflights are passed on, so the project's authorized origins stay the one rule;
  * - a path with a dot-segment (`..`, `%2e%2e`), an encoded slash or a backslash answers `400`;
  * - an unreachable Frontend API answers `502`, a silent or too slow one `504`, as JSON.
@@ -63,6 +72,8 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
   const upstream = new URL(o.frontendApiUrl)
   const cookies = { domain: o.cookieDomain, path: o.cookiePath }
   const mountPaths = new WeakMap<IncomingMessage, string>()
+  const publicUrl = o.publicUrl
+  if (publicUrl === undefined) warnWithoutPublicUrl(o.logger)
 
   const proxy = createProxyMiddleware({
     target: o.frontendApiUrl,
@@ -76,6 +87,7 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
         narrowRequestHeaders(proxyReq, req)
         armUpstreamTimeout(proxyReq, o.timeoutMs)
         armTotalTimeout(proxyReq, o.totalTimeoutMs)
+        if (publicUrl !== undefined) proxyReq.setHeader('accept-encoding', IDENTITY_ENCODING)
         // A body already parsed by express.json() & co. is written again.
         fixRequestBody(proxyReq, req)
       },
@@ -85,6 +97,7 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
           mountPath: mountPaths.get(req) ?? '',
           cookies,
         })
+        if (publicUrl !== undefined) rewriteJsonBodies(proxyRes, res, publicUrl)
         cutOnUpstreamAbort(proxyRes, res)
       },
       error: (error, req, res) => {

@@ -32,6 +32,8 @@ export interface ProxyConfig {
   readonly host: string | undefined
   /** Where the gateway is served, without a trailing slash; `undefined`: no gateway. */
   readonly gatewayPath: string | undefined
+  /** Where browsers reach the gateway (its `publicUrl`); `undefined`: not rewritten. */
+  readonly gatewayPublicUrl: string | undefined
   /** `Domain` of the session and refresh cookies; `undefined`: host-only. */
   readonly cookieDomain: string | undefined
   /** Answered by the proxy itself, never forwarded. */
@@ -94,6 +96,11 @@ export const FLAGS = {
     env: 'CORBADO_KEEPALIVE_GATEWAY_PATH',
     value: '<path>',
     help: 'also serve the Frontend API at this path, e.g. /.corbado; default off',
+  },
+  'gateway-public-url': {
+    env: 'CORBADO_KEEPALIVE_GATEWAY_PUBLIC_URL',
+    value: '<url>',
+    help: 'where browsers reach the gateway, e.g. https://app.example.com/.corbado',
   },
   'cookie-domain': {
     env: 'CORBADO_KEEPALIVE_COOKIE_DOMAIN',
@@ -242,6 +249,7 @@ export function parseCommandLine(
       port: integer('port', read('port'), CLI_DEFAULTS.port, 0, 65_535),
       host: read('host'),
       gatewayPath,
+      gatewayPublicUrl: read('gateway-public-url'),
       cookieDomain: read('cookie-domain'),
       healthPath: healthPath === '' ? '/' : healthPath,
       metricsPath: metricsPath === '' ? '/' : metricsPath,
@@ -281,6 +289,7 @@ export const FLAG_OF_OPTION: Readonly<Record<string, FlagName>> = {
   frontendApiUrl: 'frontend-api-url',
   cookieDomain: 'cookie-domain',
   'cookie.domain': 'cookie-domain',
+  publicUrl: 'gateway-public-url',
 }
 
 /** Restate an {@link InvalidOptionError} of the keep-alive or gateway in terms of flags. */

@@ -63,6 +63,7 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
           projectId: config.projectId,
           frontendApiUrl: config.frontendApiUrl,
           cookieDomain: config.cookieDomain,
+          publicUrl: config.gatewayPublicUrl,
           logger,
         })
   const agent = keepAliveAgent(config.target)

@@ -26,6 +26,7 @@ import { RefreshLimiter } from './refresh-limiter.js'
 import type { RefreshPermit, RefreshVerdict } from './refresh-limiter.js'
 import { warnOnce } from './forwarded-for.js'
 import { createReporter } from './reporter.js'
+import { createSessionCookieConfig } from './session-cookie-config.js'
 import { readCorbadoCookies, soleCookieValue } from './request-cookies.js'
 import type { CorbadoCookies } from './request-cookies.js'
 import { createStats } from './stats.js'
@@ -84,7 +85,18 @@ export function createKeepAlive<Req = unknown>(
   const counters = createStats()
   const reporter = createReporter(o.logger, o.onError)
   const { log, hook, report } = reporter
-  const outcomes = createOutcomes(o)
+  const cookieConfig = createSessionCookieConfig({
+    url: `${o.frontendApiUrl}/v2/session-config`,
+    projectId: o.projectId,
+    timeoutMs: o.refreshTimeoutMs,
+    fetch: o.fetch,
+    configured: o.cookie,
+    explicit: options.cookie,
+    log: (context, message) => {
+      log('warn', context, message)
+    },
+  })
+  const outcomes = createOutcomes(o, () => cookieConfig.current())
   const stats = (): KeepAliveStats => counters.snapshot(verifier.cacheStats(), breaker.state)
   const telemetry = createTelemetry<Req>({
     ...o.telemetry,
@@ -169,6 +181,7 @@ export function createKeepAlive<Req = unknown>(
     cookies: CorbadoCookies,
   ): Promise<KeepAliveOutcome> {
     const deadline = startDeadline(o.refreshTimeoutMs)
+    cookieConfig.refreshIfStale(Date.now())
     try {
       let current: VerifiedToken | undefined
       let subject: string | undefined
@@ -256,6 +269,7 @@ export function createKeepAlive<Req = unknown>(
       )
       telemetry.sessionEnded(event)
       hook('onSessionEnded', o.onSessionEnded, event)
+      await cookieAttributesKnown(deadline)
       return outcomes.ended(request.cookieHeader, cookies, refreshToken)
     }
     if (result.kind === 'failed') return failed(result.reason, current, request, cookies)
@@ -298,7 +312,18 @@ export function createKeepAlive<Req = unknown>(
         request.raw,
       ),
     )
+    await cookieAttributesKnown(deadline)
     return outcomes.refreshed(token, request.cookieHeader)
+  }
+
+  /**
+   * Right after start-up, a cookie about to be written waits for the project's session-config,
+   * already being fetched, within the refresh's own deadline: else its attributes could differ
+   * from the browser SDK's, and the browser would keep two session cookies.
+   */
+  async function cookieAttributesKnown(deadline: Deadline): Promise<void> {
+    const pending = cookieConfig.pendingFirstFetch()
+    if (pending !== undefined) await deadline.race(pending)
   }
 
   /**

@@ -53,8 +53,14 @@ const NO_COOKIES: Readonly<Record<string, string | undefined>> = Object.freeze({
 const NO_SET_COOKIES: readonly string[] = Object.freeze([])
 const UNCHANGED = Object.freeze({ requestCookieHeader: undefined, requestCookies: NO_COOKIES })
 
-/** Create the {@link Outcomes} of one keep-alive. */
-export function createOutcomes(o: CookieOptions): Outcomes {
+/**
+ * Create the {@link Outcomes} of one keep-alive. `cookieAttributes` gives the attributes cookies
+ * are written and cleared with at that moment (the project's session-config may change them).
+ */
+export function createOutcomes(
+  o: CookieOptions,
+  cookieAttributes: () => CookieOptions['cookie'] = () => o.cookie,
+): Outcomes {
   function normalisedRequestCookies(
     cookieHeader: string | undefined,
     cookies: CorbadoCookies,
@@ -130,7 +136,7 @@ export function createOutcomes(o: CookieOptions): Outcomes {
         }),
         requestCookies: removals(o.sessionCookieNames, o.sessionCookieName, value),
         setCookies: [
-          sessionSetCookie(o.sessionCookieName, value, token.session.expiresAt, o.cookie),
+          sessionSetCookie(o.sessionCookieName, value, token.session.expiresAt, cookieAttributes()),
         ],
         failure: undefined,
       }
@@ -147,7 +153,7 @@ export function createOutcomes(o: CookieOptions): Outcomes {
         session: undefined,
         requestCookieHeader: rewriteCookieHeader(cookieHeader, removed, undefined),
         requestCookies: removals(removed),
-        setCookies: [...cleared].map((name) => clearingSetCookie(name, o.cookie)),
+        setCookies: [...cleared].map((name) => clearingSetCookie(name, cookieAttributes())),
         failure: undefined,
       }
     },

@@ -5,6 +5,7 @@
  */
 import { InvalidOptionError } from '../core/errors.js'
 import { ATTRIBUTE_VALUE, resolveOptions } from '../core/options.js'
+import { resolvePublicUrl } from './frontend-api-url.js'
 import { integer, isPlainObject, rejectUnknownKeys, resolveLogger } from '../core/validate.js'
 import type { Logger } from '../core/types.js'
 
@@ -27,6 +28,15 @@ export interface GatewayOptions {
    * refresh-token reaches the keep-alive on every request of the app, not only the gateway's.
    */
   cookiePath?: string
+  /**
+   * The absolute URL at which browsers reach the gateway, e.g.
+   * `'https://app.example.com/.corbado'`. The `frontendApiUrl` field of the Frontend API's JSON
+   * answers (`/v2/session-config`, `/v2/process-config`, the login flow's) is set to it, which
+   * makes Corbado's browser SDK send refresh, logout and login through the gateway, with the
+   * first-party refresh cookie. Default: none, and a warning at start-up, because the SDK then
+   * bypasses the gateway after its first call.
+   */
+  publicUrl?: string
   /**
    * Upper bound, in milliseconds, on the Frontend API's silence: connecting, answering, and any
    * pause while a body streams. Past it the gateway answers `504` (or, when the response has
@@ -62,6 +72,8 @@ export interface ResolvedGatewayOptions {
   /** `undefined`: host-only cookies. */
   readonly cookieDomain: string | undefined
   readonly cookiePath: string
+  /** Without a trailing slash; `undefined`: answers are not rewritten. */
+  readonly publicUrl: string | undefined
   readonly timeoutMs: number
   readonly totalTimeoutMs: number
   readonly logger: Logger | undefined
@@ -74,6 +86,7 @@ const GATEWAY_KEYS: KeysEnum<GatewayOptions> = {
   frontendApiUrl: true,
   cookieDomain: true,
   cookiePath: true,
+  publicUrl: true,
   timeoutMs: true,
   totalTimeoutMs: true,
   logger: true,
@@ -119,6 +132,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     frontendApiUrl,
     cookieDomain,
     cookiePath,
+    publicUrl: resolvePublicUrl(options.publicUrl),
     timeoutMs: integer('timeoutMs', options.timeoutMs, GATEWAY_DEFAULTS.timeoutMs, 1, 600_000),
     totalTimeoutMs: integer(
       'totalTimeoutMs',

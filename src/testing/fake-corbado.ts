@@ -195,11 +195,12 @@ class FakeCorbadoServer implements FakeCorbado {
     this.record(req)
     const pathname = new URL(req.url ?? '/', 'http://fake.invalid').pathname
     if (req.method === 'POST' && pathname === '/v2/me/refresh') this.refreshes += 1
-    applyCors(req, res)
+    const authorized = applyCors(req, res, this.options.authorizedOrigins)
     const body = await readBody(req, MAX_BODY_BYTES)
     const ctx: RequestContext = { req, res, startedAt, body: body ?? Buffer.alloc(0) }
     if (req.method === 'OPTIONS') {
-      sendPreflight(res)
+      if (authorized) sendPreflight(res)
+      else sendError(res, 403, 'invalid_origin', 'origin is not authorized', startedAt)
       return
     }
     if (body === undefined) {

@@ -11,6 +11,7 @@ const ROUTES: ReadonlySet<string> = new Set<FakeRoute>([
   'logout',
   'me',
   'session-config',
+  'process-config',
 ])
 
 const FAULT_TYPES: ReadonlySet<string> = new Set<FakeFault['type']>([

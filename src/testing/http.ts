@@ -30,13 +30,23 @@ export function sendJson(
   res.end(text)
 }
 
-/** Credentialed CORS for any origin (Corbado dev projects authorize all origins). */
-export function applyCors(req: IncomingMessage, res: ServerResponse): void {
+/**
+ * Credentialed CORS for an authorized origin: the exact `Origin` echoed, with credentials.
+ * `authorized` undefined authorizes every origin (as a Corbado dev project does).
+ * Returns `false` for a request from an origin that is not authorized (it gets no CORS headers).
+ */
+export function applyCors(
+  req: IncomingMessage,
+  res: ServerResponse,
+  authorized: ReadonlySet<string> | undefined,
+): boolean {
   res.setHeader('vary', 'Origin')
   const origin = req.headers.origin
-  if (origin === undefined) return
+  if (origin === undefined) return true
+  if (authorized !== undefined && !authorized.has(origin)) return false
   res.setHeader('access-control-allow-origin', origin)
   res.setHeader('access-control-allow-credentials', 'true')
+  return true
 }
 
 /** Answer a CORS preflight. */

@@ -14,6 +14,8 @@ export interface ResolvedOptions {
   host: string
   issuer: string | undefined
   cookieDomain: string | undefined
+  /** `undefined`: every origin. */
+  authorizedOrigins: ReadonlySet<string> | undefined
 }
 
 /** Apply defaults; throw a `TypeError`/`RangeError` naming the first invalid option. */
@@ -25,6 +27,7 @@ export function validateOptions(options: FakeCorbadoOptions): ResolvedOptions {
     host = '127.0.0.1',
     issuer,
     cookieDomain,
+    authorizedOrigins,
   } = options
   if (typeof projectId !== 'string' || !/^pro-\d+$/.test(projectId)) {
     throw new TypeError(
@@ -52,5 +55,29 @@ export function validateOptions(options: FakeCorbadoOptions): ResolvedOptions {
       throw new TypeError(`options.cookieDomain is not a valid cookie domain: ${cookieDomain}`)
     }
   }
-  return { projectId, sessionLifetimeSeconds, port, host, issuer, cookieDomain }
+  return {
+    projectId,
+    sessionLifetimeSeconds,
+    port,
+    host,
+    issuer,
+    cookieDomain,
+    authorizedOrigins: resolveOrigins(authorizedOrigins),
+  }
+}
+
+function resolveOrigins(origins: unknown): ReadonlySet<string> | undefined {
+  if (origins === undefined) return undefined
+  if (!Array.isArray(origins)) {
+    throw new TypeError(`options.authorizedOrigins must be an array, got ${typeof origins}`)
+  }
+  for (const origin of origins as unknown[]) {
+    const parsed = typeof origin === 'string' ? URL.parse(origin) : null
+    if (parsed === null || parsed.origin !== origin) {
+      throw new TypeError(
+        `options.authorizedOrigins: each must be an origin such as "https://app.example.com", got ${JSON.stringify(origin)}`,
+      )
+    }
+  }
+  return new Set(origins as string[])
 }

@@ -106,6 +106,17 @@ export function createApiHandlers(deps: ApiDeps): ReadonlyMap<string, ApiRoute> 
       },
     ],
     [
+      '/v2/process-config',
+      {
+        method: 'GET',
+        route: 'process-config',
+        run: (ctx) => {
+          if (!projectOk(ctx)) return
+          sendJson(ctx.res, 200, { useServerSideProcessId: false, frontendApiUrl: deps.url })
+        },
+      },
+    ],
+    [
       '/v2/me/refresh',
       {
         method: 'POST',

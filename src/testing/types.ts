@@ -39,6 +39,14 @@ export interface FakeCorbadoOptions {
    * @defaultValue none: host-only cookies and `domain: ''`
    */
   cookieDomain?: string
+  /**
+   * Origins allowed to call the fake from a browser (Corbado's "authorized origins"), e.g.
+   * `['https://app.example.com']`. An authorized `Origin` is echoed exactly, with
+   * `Access-Control-Allow-Credentials: true`; another one gets no CORS headers, and its preflight
+   * `403` with error type `invalid_origin`.
+   * @defaultValue every origin, as a Corbado development project
+   */
+  authorizedOrigins?: readonly string[]
 }
 
 /** Options of {@link FakeCorbado.login}. */
@@ -82,9 +90,9 @@ export interface FakeLoginResult {
 /**
  * A route a fault or a latency applies to:
  * `POST /v2/me/refresh`, `GET /.well-known/jwks`, `POST /v2/me/logout`, `GET /v2/me`,
- * `GET /v2/session-config`.
+ * `GET /v2/session-config`, `GET /v2/process-config`.
  */
-export type FakeRoute = 'refresh' | 'jwks' | 'logout' | 'me' | 'session-config'
+export type FakeRoute = 'refresh' | 'jwks' | 'logout' | 'me' | 'session-config' | 'process-config'
 
 /** One request received by the fake. */
 export interface FakeCall {

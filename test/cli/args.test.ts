@@ -57,6 +57,7 @@ describe('parseCommandLine', () => {
       PORT: '9000',
       CORBADO_KEEPALIVE_HOST: '127.0.0.1',
       CORBADO_KEEPALIVE_GATEWAY_PATH: '/.corbado/',
+      CORBADO_KEEPALIVE_GATEWAY_PUBLIC_URL: 'https://app.example.com/.corbado',
       CORBADO_KEEPALIVE_COOKIE_DOMAIN: 'example.com',
       CORBADO_KEEPALIVE_HEALTH_PATH: '/-/health',
       CORBADO_KEEPALIVE_TIMEOUT_MS: '1500',
@@ -72,6 +73,7 @@ describe('parseCommandLine', () => {
       port: 9000,
       host: '127.0.0.1',
       gatewayPath: '/.corbado',
+      gatewayPublicUrl: 'https://app.example.com/.corbado',
       cookieDomain: 'example.com',
       healthPath: '/-/health',
       timeoutMs: 1500,
@@ -160,6 +162,9 @@ describe('parseCommandLine', () => {
     expect(
       usageErrorOfOption(new InvalidOptionError('cookie.domain', 'must be a host name')).message,
     ).toBe('"--cookie-domain" (CORBADO_KEEPALIVE_COOKIE_DOMAIN) must be a host name')
+    expect(usageErrorOfOption(new InvalidOptionError('publicUrl', 'must be a URL')).message).toBe(
+      '"--gateway-public-url" (CORBADO_KEEPALIVE_GATEWAY_PUBLIC_URL) must be a URL',
+    )
     expect(usageErrorOfOption(new InvalidOptionError('other', 'is wrong')).message).toBe(
       '"other" is wrong',
     )

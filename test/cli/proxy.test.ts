@@ -198,8 +198,20 @@ describe('corbado-keepalive proxy', () => {
       '127.0.0.1',
       '--gateway-path',
       '/.corbado',
+      '--gateway-public-url',
+      'https://app.example.com/.corbado',
     ])
     url = (await proxy.logLine('corbado-keepalive: proxy listening')).url as string
+  })
+
+  it('--gateway-public-url becomes the frontendApiUrl of the Frontend API answers', async () => {
+    const response = await fetch(`${url}/.corbado/v2/session-config`, {
+      headers: { 'x-corbado-projectid': fake.projectId },
+    })
+    expect(response.status).toBe(200)
+    expect(((await response.json()) as { frontendApiUrl: string }).frontendApiUrl).toBe(
+      'https://app.example.com/.corbado',
+    )
   })
 
   it('refreshes a session near expiry: the backend gets the new token, the client both cookies', async () => {

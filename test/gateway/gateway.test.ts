@@ -201,6 +201,7 @@ describe('corbadoGateway against the fake Frontend API', () => {
     const broken = await startApp({
       projectId: fake.projectId,
       frontendApiUrl: closed.url,
+      publicUrl: 'https://app.example/.corbado',
       logger: { warn: (context) => logged.push(context), error: () => undefined },
     })
     try {

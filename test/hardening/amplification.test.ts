@@ -12,10 +12,17 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 const token = (sub: string, expIn: number) =>
   `${b64({ alg: 'RS256' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + expIn })}.c2ln`
 
-/** Counts refresh calls; answers 401 (made-up tokens) or a token for `good-*` refresh-tokens. */
+/**
+ * Counts refresh calls; answers 401 (made-up tokens) or a token for `good-*` refresh-tokens.
+ * The one background fetch of `/v2/session-config` is not a refresh: it gets a 404, uncounted.
+ */
 function frontendApi(behaviour: 'answer' | 'hang' = 'answer') {
   const calls = { count: 0 }
-  const fetch = (_input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = input instanceof Request ? input.url : input.toString()
+    if (url.endsWith('/v2/session-config')) {
+      return Promise.resolve(new Response('', { status: 404 }))
+    }
     calls.count++
     if (behaviour === 'hang') {
       return new Promise((_resolve, reject) => {

@@ -286,6 +286,106 @@ describe('GET /v2/session-config', () => {
   })
 })
 
+describe('GET /v2/process-config', () => {
+  it('answers the login flow settings with frontendApiUrl', async () => {
+    const f = await start()
+    const res = await call(f, '/v2/process-config')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ useServerSideProcessId: false, frontendApiUrl: f.url })
+    await expectEnvelope(
+      await call(f, '/v2/process-config', { projectId: 'pro-1' }),
+      400,
+      'project_id_mismatch',
+    )
+  })
+})
+
+describe('as the browser SDK calls it', () => {
+  it('refreshes from the cookie when the Bearer value is empty', async () => {
+    const f = await start()
+    const { refreshToken } = f.login('usr-3')
+    const res = await call(f, '/v2/me/refresh', {
+      headers: { authorization: 'Bearer ' },
+      cookie: `cbo_refresh_token=${refreshToken}`,
+    })
+    expect(res.status).toBe(200)
+    const token = ((await res.json()) as { sessionToken: string }).sessionToken
+    expect(decodeJwt(token).sub).toBe('usr-3')
+    await expectEnvelope(
+      await call(f, '/v2/me/refresh', { headers: { authorization: 'Bearer ' } }),
+      401,
+      'unauthorized',
+    )
+  })
+
+  it('one cookieDomain drives session-config, the login cookie and the logout cookie', async () => {
+    const f = await start({ cookieDomain: 'app.example.com' })
+    const config = (await (await call(f, '/v2/session-config')).json()) as {
+      sessionTokenCookieConfig: { domain: string }
+    }
+    expect(config.sessionTokenCookieConfig.domain).toBe('app.example.com')
+    const login = await fetch(`${f.url}/__fake/login`, {
+      method: 'POST',
+      body: JSON.stringify({ userId: 'usr-4' }),
+    })
+    const [set] = login.headers.getSetCookie()
+    expect(set).toMatch(
+      /^cbo_refresh_token=[\w-]+; Domain=app\.example\.com; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    )
+    const logout = await call(f, '/v2/me/logout', { cookie: set!.split(';')[0]! })
+    expect(logout.status).toBe(204)
+    expect(logout.headers.getSetCookie()[0]).toContain('Domain=app.example.com')
+  })
+})
+
+describe('CORS for authorized origins', () => {
+  const app = 'https://app.example.com:8443'
+  const sdkHeaders =
+    'x-corbado-projectid,content-type,x-corbado-sdk,x-corbado-client-timezone,x-corbado-flags,cache-control,pragma,expires,authorization'
+
+  it('echoes an authorized origin exactly, with credentials, and passes its preflight', async () => {
+    const f = await start({ authorizedOrigins: [app] })
+    const pre = await fetch(`${f.url}/v2/session-config`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: app,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': sdkHeaders,
+      },
+    })
+    expect(pre.status).toBe(204)
+    expect(pre.headers.get('access-control-allow-origin')).toBe(app)
+    expect(pre.headers.get('access-control-allow-credentials')).toBe('true')
+    const allowed = (pre.headers.get('access-control-allow-headers') ?? '')
+      .toLowerCase()
+      .split(/,\s*/)
+    for (const header of sdkHeaders.split(',')) expect(allowed).toContain(header)
+    const res = await call(f, '/v2/session-config', { headers: { origin: app } })
+    expect(res.headers.get('access-control-allow-origin')).toBe(app)
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true')
+  })
+
+  it('gives another origin no CORS headers and a 403 invalid_origin preflight', async () => {
+    const f = await start({ authorizedOrigins: [app] })
+    const evil = 'https://app.example.com.evil.test'
+    const pre = await fetch(`${f.url}/v2/me/refresh`, {
+      method: 'OPTIONS',
+      headers: { origin: evil, 'access-control-request-method': 'POST' },
+    })
+    expect(pre.headers.get('access-control-allow-origin')).toBeNull()
+    await expectEnvelope(pre, 403, 'invalid_origin')
+    const res = await call(f, '/v2/session-config', { headers: { origin: evil } })
+    expect(res.headers.get('access-control-allow-origin')).toBeNull()
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull()
+  })
+
+  it('rejects an authorized origin that is not an origin', async () => {
+    await expect(
+      startFakeCorbado({ authorizedOrigins: ['https://app.example.com/'] }),
+    ).rejects.toThrow(/options\.authorizedOrigins.*"https:\/\/app\.example\.com\/"/)
+  })
+})
+
 describe('CORS and unknown routes', () => {
   it('answers preflights and echoes the origin with credentials', async () => {
     const f = await start()

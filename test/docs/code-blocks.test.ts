@@ -19,6 +19,8 @@ interface CodeBlock {
   readonly line: number
   readonly lang: string
   readonly code: string
+  /** The test that runs the block, from a `<!-- … run by test/… -->` line just before it. */
+  readonly runBy: string | undefined
 }
 
 function docFiles(): string[] {
@@ -40,7 +42,13 @@ function blocksOf(file: string): CodeBlock[] {
     for (; j < lines.length && (lines[j] ?? '').trim() !== fence; j++) {
       body.push((lines[j] ?? '').slice(indent.length))
     }
-    blocks.push({ file, line: i + 1, lang, code: body.join('\n') })
+    const before =
+      lines
+        .slice(0, i)
+        .reverse()
+        .find((line) => line.trim() !== '') ?? ''
+    const runBy = /^<!--.*\brun by (test\/\S+?)\s*-->$/.exec(before.trim())?.[1]
+    blocks.push({ file, line: i + 1, lang, code: body.join('\n'), runBy })
     i = j
   }
   return blocks
@@ -64,9 +72,9 @@ function entryPaths(): Record<string, string[]> {
 
 describe('code blocks in README.md and docs/', () => {
   it('are all in a language the docs test checks', () => {
-    const unchecked = BLOCKS.filter((block) => !CHECKED.has(block.lang)).map(
-      (block) => `${block.file}:${block.line} (${block.lang || 'no language'})`,
-    )
+    const unchecked = BLOCKS.filter(
+      (block) => !CHECKED.has(block.lang) && block.runBy === undefined,
+    ).map((block) => `${block.file}:${block.line} (${block.lang || 'no language'})`)
     expect(unchecked).toEqual([])
     expect(BLOCKS.length).toBeGreaterThan(10)
   })
@@ -108,6 +116,16 @@ describe('code blocks in README.md and docs/', () => {
     expect(problems).toEqual([])
     expect(files.size).toBeGreaterThan(5)
   }, 120_000)
+
+  it('blocks marked "run by" name a test that reads that guide', () => {
+    const unrun = BLOCKS.filter((block) => block.runBy !== undefined)
+      .filter((block) => {
+        const test = join(ROOT, block.runBy!)
+        return !existsSync(test) || !readFileSync(test, 'utf8').includes(block.file)
+      })
+      .map((block) => `${block.file}:${block.line} → ${block.runBy!}`)
+    expect(unrun).toEqual([])
+  })
 
   it('relative links point at files that exist', () => {
     const broken: string[] = []

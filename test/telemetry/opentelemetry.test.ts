@@ -257,7 +257,7 @@ describe('OpenTelemetry', () => {
     { reason: 'upstream-error', fault: { type: 'status', status: 503 }, status: 503 },
     { reason: 'unexpected-status', fault: { type: 'status', status: 400 }, status: 400 },
     { reason: 'bad-response', fault: { type: 'non-json' }, status: 200 },
-    { reason: 'unverifiable-token', fault: { type: 'other-user' }, status: 200 },
+    { reason: 'unverifiable-token', fault: { type: 'bad-signature' }, status: 200 },
   ]
   it.each(transient)(
     '$reason: an error span with error.type, and the failure counted by reason',
@@ -327,12 +327,16 @@ describe('OpenTelemetry', () => {
       refreshRateLimit: { perClientPerMinute: 1, clientKey: () => 'one-client' },
     })
     const before = await sdk.collect()
-    const refreshOnly = (userId: string) =>
-      cookies({ cbo_refresh_token: session(userId).refreshToken })
-    remember(await handle(keepAlive, refreshOnly('usr-1'), { id: 'first' }))
+    // The limit budgets rejections: a made-up refresh-token that Corbado rejects spends it.
+    const madeUp = (n: number) => {
+      const token = `made-up-refresh-token-${String(n)}`
+      secrets.push(token)
+      return cookies({ cbo_refresh_token: token })
+    }
+    expect(await handle(keepAlive, madeUp(1), { id: 'first' })).toMatchObject({ action: 'ended' })
     await refreshSpan()
     sdk.spans.reset()
-    const outcome = await handle(keepAlive, refreshOnly('usr-2'), { id: 'second' })
+    const outcome = await handle(keepAlive, madeUp(2), { id: 'second' })
     expect(outcome).toMatchObject({ action: 'failed', failure: 'throttled' })
     expect(spansNamed(sdk, 'corbado.refresh')).toEqual([])
     const after = await sdk.collect()

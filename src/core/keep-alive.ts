@@ -181,7 +181,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     const permit = breaker.acquire(startedAt)
     if (permit === 'rejected') return failed('circuit-open', current, request, cookies)
 
-    const key = refreshKeyOf(refreshToken)
+    const key = await refreshKeyOf(refreshToken)
     const raced = await deadline.race(
       coordinator.coordinate(key, () => refreshUpstream(key.id, refreshToken, subject, request)),
     )
@@ -308,7 +308,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
 
   function clientKeyOf(request: KeepAliveRequest<Req>): string | undefined {
     const custom = o.refreshRateLimit?.clientKey
-    if (custom === undefined) return defaultClientKey(request.raw)
+    if (custom === undefined) return request.clientAddress ?? defaultClientKey(request.raw)
     const key = reporter.guard('refreshRateLimit.clientKey', () => custom(request.raw), undefined)
     return typeof key === 'string' && key !== '' ? key : undefined
   }

@@ -92,6 +92,11 @@ export interface KeepAliveRequest<Req> {
   readonly method: string
   /** The raw `Cookie` header, if any. */
   readonly cookieHeader: string | undefined
+  /**
+   * The client's IP address as the adapter knows it (trust-proxy aware where the framework is),
+   * the default key of `refreshRateLimit`; `undefined` when unknown.
+   */
+  readonly clientAddress?: string | undefined
   /** The framework's own request object, handed to `getRefreshToken` and `shouldRefresh`. */
   readonly raw: Req
 }

@@ -4,7 +4,7 @@ import { refreshKeyOf } from '../../src/core/refresh-key.js'
 import { sealerOf } from '../../src/redis/seal.js'
 
 const refreshToken = 'rt-0123456789abcdefghijklmnopqrstuvwxyz'
-const key = refreshKeyOf(refreshToken)
+const key = await refreshKeyOf(refreshToken)
 const sessionToken = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c3ItMSJ9.c2lnbmF0dXJl'
 const refreshed: SharedRefreshResult = { kind: 'refreshed', sessionToken }
 

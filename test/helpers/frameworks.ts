@@ -3,6 +3,8 @@ import express4 from 'express4'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
 import { expressHarness } from './frameworks/express.js'
+import { fetchOnNodeHarness } from './frameworks/fetch.js'
+import { honoHarness } from './frameworks/hono.js'
 import { koaHarness } from './frameworks/koa.js'
 import type { FrameworkHarness } from './frameworks/harness.js'
 
@@ -19,4 +21,6 @@ export const FRAMEWORKS: readonly FrameworkHarness[] = [
   expressHarness('Express 5', express5),
   koaHarness('Koa 2', Koa2),
   koaHarness('Koa 3', Koa3),
+  honoHarness('Hono 4'),
+  fetchOnNodeHarness('fetch on Node'),
 ]

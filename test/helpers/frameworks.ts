@@ -6,6 +6,7 @@ import { expressHarness } from './frameworks/express.js'
 import { fetchOnNodeHarness } from './frameworks/fetch.js'
 import { honoHarness } from './frameworks/hono.js'
 import { koaHarness } from './frameworks/koa.js'
+import { launchBun, launchDeno, launchWorkerd, runtimeHarness } from './frameworks/runtimes.js'
 import type { FrameworkHarness } from './frameworks/harness.js'
 
 export type {
@@ -24,3 +25,19 @@ export const FRAMEWORKS: readonly FrameworkHarness[] = [
   honoHarness('Hono 4'),
   fetchOnNodeHarness('fetch on Node'),
 ]
+
+/**
+ * The fetch adapter on runtimes other than Node, each in its own process (one per describe
+ * block), fed options as JSON. Suites that need options holding functions (hooks, a logger,
+ * `getRefreshToken`) or an in-process app context run on {@link FRAMEWORKS} only:
+ * observability (logger and hooks), interop (`validateToken` in the app), the circuit breaker
+ * (`onCircuitChange`) and `getRefreshToken` in the cookie suite. docs/frameworks.md lists them.
+ */
+export const RUNTIMES: readonly FrameworkHarness[] = [
+  runtimeHarness('Bun', launchBun),
+  runtimeHarness('Deno', launchDeno),
+  runtimeHarness('workerd', launchWorkerd),
+]
+
+/** Every framework and every runtime: the suites that need nothing in-process. */
+export const EVERYWHERE: readonly FrameworkHarness[] = [...FRAMEWORKS, ...RUNTIMES]

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado, FakeFault } from '../../src/testing/index.js'
-import { FRAMEWORKS } from '../helpers/frameworks.js'
+import { EVERYWHERE, FRAMEWORKS } from '../helpers/frameworks.js'
 import { useScenario } from '../helpers/scenario.js'
 import type { TestApp } from '../helpers/frameworks.js'
 import { cookies } from '../helpers/http.js'
 
 const TIMEOUT_MS = 300
 
-describe.each(FRAMEWORKS)('$name: provider faults and timeouts', (framework) => {
+describe.each(EVERYWHERE)('$name: provider faults and timeouts', (framework) => {
   const env = useScenario(framework, { refreshTimeoutMs: TIMEOUT_MS, circuitBreaker: false })
 
   const faults: [string, FakeFault, string][] = [
@@ -45,7 +45,7 @@ describe.each(FRAMEWORKS)('$name: provider faults and timeouts', (framework) => 
       expect(seen.session).toMatchObject({ userId: 'usr-1', token: sessionToken, refreshed: false })
       expect(response.headers.getSetCookie()).toEqual([])
       expect(elapsed).toBeLessThan(TIMEOUT_MS + 200)
-      expect(env.app.stats().failures[reason as 'network']).toBe(1)
+      expect((await env.app.stats()).failures[reason as 'network']).toBe(1)
     },
   )
 
@@ -117,7 +117,7 @@ describe.each(FRAMEWORKS)('$name: circuit breaker', (framework) => {
     expect(performance.now() - started).toBeLessThan(150)
     expect(seen.session?.token).toBe(sessionToken)
     expect(fake.refreshCount).toBe(3)
-    expect(app.stats().failures['circuit-open']).toBe(1)
+    expect((await app.stats()).failures['circuit-open']).toBe(1)
 
     fake.setFault(undefined)
     await new Promise((resolve) => setTimeout(resolve, 450))

@@ -1,7 +1,7 @@
 /**
  * Hot path: every request carries a valid session-token far from expiry. Server CPU time per
  * request for bare Express, Express with corbadoKeepAlive, and Express validating with
- * @corbado/node-sdk on every request; the same for Koa.
+ * @corbado/node-sdk on every request; the same for Koa; bare Hono and Hono with corbadoKeepAlive.
  *
  * The machine is shared: CPU time per request drifts by ±15 % between runs seconds apart, far
  * more than the few microseconds measured. So the two setups of each comparison are loaded at
@@ -24,6 +24,8 @@ export const SETUPS = [
   'koa-bare',
   'koa-keepalive',
   'koa-node-sdk',
+  'hono-bare',
+  'hono-keepalive',
 ] as const
 export type Setup = (typeof SETUPS)[number]
 
@@ -43,6 +45,7 @@ export type PairName =
   | 'koaSame'
   | 'koaKeepAlive'
   | 'koaNodeSdkOverKeepAlive'
+  | 'honoKeepAlive'
 
 const PAIRS: readonly Pair[] = [
   { name: 'expressSame', baseline: 'express-bare', subject: 'express-bare', rate: 1000 },
@@ -62,6 +65,7 @@ const PAIRS: readonly Pair[] = [
     subject: 'koa-node-sdk',
     rate: 1000,
   },
+  { name: 'honoKeepAlive', baseline: 'hono-bare', subject: 'hono-keepalive', rate: 1500 },
 ]
 
 export interface HotPathReport {

@@ -173,9 +173,11 @@ comparison; the ratios are medians over the rounds.
 | (c) node-sdk ÷ (b) keep-alive | ${p.nodeSdkOverKeepAlive.rate}/s | ${ratios('nodeSdkOverKeepAlive')} | **${fixed(sdkRatio, 2)}** |
 | Koa keep-alive ÷ bare Koa | ${p.koaKeepAlive.rate}/s | ${ratios('koaKeepAlive')} | **${fixed(koaRatio, 3)}** |
 | Hono keep-alive ÷ bare Hono | ${p.honoKeepAlive.rate}/s | ${ratios('honoKeepAlive')} | **${fixed(p.honoKeepAlive.median, 3)}** |
+| Fastify keep-alive ÷ bare Fastify | ${p.fastifyKeepAlive.rate}/s | ${ratios('fastifyKeepAlive')} | **${fixed(p.fastifyKeepAlive.median, 3)}** |
 | control: a second bare Express process ÷ bare Express (A/A) | ${p.expressSame.rate}/s | ${ratios('expressSame')} | ${fixed(p.expressSame.median, 3)} |
 | context: Express + a middleware that only calls \`next()\` ÷ bare | ${p.expressNoop.rate}/s | ${ratios('expressNoop')} | ${fixed(p.expressNoop.median, 3)} |
 | control: a second bare Koa process ÷ bare Koa (A/A) | ${p.koaSame.rate}/s | ${ratios('koaSame')} | ${fixed(p.koaSame.median, 3)} |
+| control: a second bare Fastify process ÷ bare Fastify (A/A) | ${p.fastifySame.rate}/s | ${ratios('fastifySame')} | ${fixed(p.fastifySame.median, 3)} |
 | context: Koa, node-sdk ÷ Koa keep-alive | ${p.koaNodeSdkOverKeepAlive.rate}/s | ${ratios('koaNodeSdkOverKeepAlive')} | ${fixed(p.koaNodeSdkOverKeepAlive.median, 2)} |
 
 The A/A rows load two processes of the same server: how far their rounds spread around 1.000
@@ -197,6 +199,8 @@ ${hotRow('koa-keepalive', 'Koa + corbadoKeepAlive (verify: true)')}
 ${hotRow('koa-node-sdk', 'Koa + node-sdk validateToken per request')}
 ${hotRow('hono-bare', 'Hono on @hono/node-server, bare')}
 ${hotRow('hono-keepalive', 'Hono + corbadoKeepAlive (verify: true)')}
+${hotRow('fastify-bare', 'Fastify, bare')}
+${hotRow('fastify-keepalive', 'Fastify + corbadoKeepAlive (verify: true)')}
 
 ## 1b. The middleware inside a loaded server
 

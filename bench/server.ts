@@ -11,6 +11,7 @@ import { Config, SDK } from '@corbado/node-sdk'
 import { getRequestListener } from '@hono/node-server'
 import express from 'express'
 import { Hono } from 'hono'
+import fastify from 'fastify'
 import { Redis } from 'ioredis'
 import Koa from 'koa'
 
@@ -54,6 +55,16 @@ async function app(setup: string | undefined): Promise<Handler> {
       return a
     }
     case 'express-keepalive': {
+      const { corbadoKeepAlive } = await import('../src/express.js')
+      const a = express()
+      a.use(corbadoKeepAlive(await keepAliveOptions()))
+      a.get('/', (req, res) => res.send(req.corbadoSession === undefined ? 'anonymous' : 'hello'))
+      return a
+    }
+    case 'express-keepalive-otel': {
+      // As `express-keepalive`, with OpenTelemetry installed and an SDK registered first.
+      const { registerDroppingOpenTelemetrySdk } = await import('./otel-sdk.js')
+      await registerDroppingOpenTelemetrySdk()
       const { corbadoKeepAlive } = await import('../src/express.js')
       const a = express()
       a.use(corbadoKeepAlive(await keepAliveOptions()))
@@ -123,6 +134,24 @@ async function app(setup: string | undefined): Promise<Handler> {
       a.use(corbadoKeepAlive(await keepAliveOptions()))
       a.get('/', (c) => c.text(c.get('corbadoSession') === undefined ? 'anonymous' : 'hello'))
       return getRequestListener(a.fetch)
+    }
+    case 'fastify-bare': {
+      const a = fastify()
+      a.get('/', () => 'hello')
+      await a.ready()
+      return (req, res) => {
+        a.routing(req, res)
+      }
+    }
+    case 'fastify-keepalive': {
+      const { corbadoKeepAlive } = await import('../src/fastify.js')
+      const a = fastify()
+      await a.register(corbadoKeepAlive, await keepAliveOptions())
+      a.get('/', (request) => (request.corbadoSession === undefined ? 'anonymous' : 'hello'))
+      await a.ready()
+      return (req, res) => {
+        a.routing(req, res)
+      }
     }
     default:
       throw new Error(`unknown --setup ${String(setup)}`)

@@ -8,7 +8,7 @@
  * @module
  */
 import { parseCookie } from 'cookie'
-import { MemoryCoordinator } from '../src/index.js'
+import { MemoryCoordinator, PROMETHEUS_CONTENT_TYPE, toPrometheusText } from '../src/index.js'
 import type { CorbadoSession, KeepAliveOptions, KeepAliveStats } from '../src/index.js'
 import { createActivity } from './activity.js'
 import { loginCookies, logoutCookies, REFRESH_COOKIE } from './login-cookies.js'
@@ -148,6 +148,14 @@ export function createDemoRoutes(settings: DemoSettings): DemoRoutes {
           body: JSON.stringify(body),
         }
       }
+      case 'GET /metrics':
+        // What a Prometheus server scrapes: the same metrics as the OpenTelemetry ones.
+        return {
+          status: 200,
+          contentType: PROMETHEUS_CONTENT_TYPE,
+          setCookies: [],
+          body: toPrometheusText(request.stats),
+        }
       case 'POST /sign-in': {
         const user = DEMO_USERS.find(({ id }) => id === url.searchParams.get('user'))
         if (fake === undefined || user === undefined) return redirectHome()

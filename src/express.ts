@@ -13,7 +13,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createKeepAlive } from './core/keep-alive.js'
 import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
-import type { CorbadoSession, KeepAliveOutcome } from './core/types.js'
+import type { CorbadoSession } from './core/types.js'
+import { drive } from './core/drive.js'
 import { applyOutcome } from './node/apply-outcome.js'
 
 declare global {
@@ -55,30 +56,22 @@ export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
     res: ServerResponse,
     next: (error?: unknown) => void,
   ): void {
-    let decision: KeepAliveOutcome | Promise<KeepAliveOutcome>
-    try {
-      decision = keepAlive.handle({
-        method: req.method ?? 'GET',
-        cookieHeader: req.headers.cookie,
-        raw: req,
-      })
-    } catch (error) {
-      next(error)
-      return
-    }
-    if (!(decision instanceof Promise)) {
-      apply(req, res, decision)
-      next()
-      return
-    }
-    decision.then(
-      (outcome) => {
-        apply(req, res, outcome)
-        next()
-      },
-      // Only a bug rejects: expected conditions are outcomes.
-      (error: unknown) => {
-        next(error)
+    void drive(
+      () =>
+        keepAlive.handle({
+          method: req.method ?? 'GET',
+          cookieHeader: req.headers.cookie,
+          clientAddress: clientAddressOf(req),
+          raw: req,
+        }),
+      {
+        apply(outcome) {
+          ;(req as IncomingMessage & { corbadoSession?: CorbadoSession }).corbadoSession =
+            outcome.session
+          applyOutcome(req, res, outcome)
+        },
+        proceed: next,
+        fail: next,
       },
     )
   }
@@ -86,9 +79,9 @@ export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
   return Object.assign(corbadoKeepAliveMiddleware, { stats: () => keepAlive.stats() })
 }
 
-function apply(req: IncomingMessage, res: ServerResponse, outcome: KeepAliveOutcome): void {
-  ;(req as IncomingMessage & { corbadoSession?: CorbadoSession }).corbadoSession = outcome.session
-  applyOutcome(req, res, outcome)
+/** Express's `req.ip` honours its `trust proxy` setting; bare `node:http` has the socket only. */
+function clientAddressOf(req: IncomingMessage): string | undefined {
+  return (req as IncomingMessage & { ip?: string }).ip ?? req.socket.remoteAddress
 }
 
 export type {

@@ -12,9 +12,7 @@
  *
  * @module
  */
-import { Agent as HttpAgent } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Agent as HttpsAgent } from 'node:https'
 import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware'
 import { corbadoCookiesOnly } from './gateway/cookies.js'
 import { resolveGatewayOptions } from './gateway/options.js'
@@ -25,6 +23,7 @@ import {
   armUpstreamTimeout,
   cutOnUpstreamAbort,
 } from './gateway/upstream-errors.js'
+import { keepAliveAgent } from './node/agent.js'
 
 /**
  * The middleware returned by {@link corbadoGateway}: `(req, res, next)` for Express, Connect and
@@ -63,10 +62,7 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
     // The Frontend API routes on Host and serves its certificate for its own name.
     changeOrigin: true,
     xfwd: true,
-    agent:
-      upstream.protocol === 'https:'
-        ? new HttpsAgent({ keepAlive: true })
-        : new HttpAgent({ keepAlive: true }),
+    agent: keepAliveAgent(upstream),
     on: {
       proxyReq: (proxyReq, req) => {
         armUpstreamTimeout(proxyReq, o.timeoutMs)

@@ -40,6 +40,9 @@ export type { KeepAliveErrorCode, RefreshFailureReason } from './core/errors.js'
 export { finalizeResponseHeaders } from './core/set-cookie.js'
 export type { FinalResponseHeaders, ResponseHeaderSnapshot } from './core/set-cookie.js'
 export type { KeepAliveStats } from './core/stats.js'
+export type { DurationHistogramSnapshot } from './core/telemetry/duration-histogram.js'
+export { PROMETHEUS_CONTENT_TYPE, toPrometheusText } from './core/telemetry/prometheus.js'
+export type { TelemetryOptions } from './core/options.js'
 export type {
   CircuitChangeEvent,
   CorbadoClaims,

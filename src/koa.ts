@@ -19,7 +19,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createKeepAlive } from './core/keep-alive.js'
 import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
-import type { CorbadoSession, KeepAliveOutcome } from './core/types.js'
+import type { CorbadoSession } from './core/types.js'
+import { drive } from './core/drive.js'
 import { applyOutcome } from './node/apply-outcome.js'
 
 /**
@@ -42,6 +43,8 @@ export interface KoaContextLike {
   readonly res: ServerResponse
   /** The request method, upper case. */
   readonly method: string
+  /** The client's address, honouring `app.proxy`: the refresh rate limit counts per address. */
+  readonly ip: string
   /**
    * Koa's per-request state; `corbadoSession` is set on it. Typed `object` so that an app's own
    * state type need not mention {@link KeepAliveState}.
@@ -74,37 +77,31 @@ export function corbadoKeepAlive<Ctx extends KoaContextLike = KoaContextLike>(
 ): KoaKeepAliveMiddleware<Ctx> {
   const keepAlive = createKeepAlive(options)
 
-  // Not `async`: on the hot path (a fresh session, decided synchronously) downstream's own promise
-  // is handed back to Koa, with no promise or async frame of ours per request.
+  // On the hot path (a fresh session, decided synchronously) downstream's own promise is handed
+  // back to Koa, with no promise or async frame of ours per request.
   function corbadoKeepAliveMiddleware(ctx: Ctx, next: () => Promise<unknown>): Promise<unknown> {
-    let decision: KeepAliveOutcome | Promise<KeepAliveOutcome>
-    try {
-      decision = keepAlive.handle({
-        method: ctx.method,
-        cookieHeader: ctx.req.headers.cookie,
-        raw: ctx,
-      })
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
-    }
-    if (!(decision instanceof Promise)) return apply(ctx, decision, next)
-    return decision.then((outcome) => apply(ctx, outcome, next))
+    return drive(
+      () =>
+        keepAlive.handle({
+          method: ctx.method,
+          cookieHeader: ctx.req.headers.cookie,
+          clientAddress: ctx.ip || undefined,
+          raw: ctx,
+        }),
+      {
+        apply(outcome) {
+          ;(ctx.state as KeepAliveState).corbadoSession = outcome.session
+          // No `finally` needed for errors: Koa's error handler writes its response through the
+          // same `res`, after it removed the headers set so far, and the cookie is added then.
+          applyOutcome(ctx.req, ctx.res, outcome)
+        },
+        proceed: next,
+        fail: (error) => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+      },
+    )
   }
 
   return Object.assign(corbadoKeepAliveMiddleware, { stats: () => keepAlive.stats() })
-}
-
-/** Expose the session and apply the outcome, then run downstream. */
-function apply(
-  ctx: KoaContextLike,
-  outcome: KeepAliveOutcome,
-  next: () => Promise<unknown>,
-): Promise<unknown> {
-  ;(ctx.state as KeepAliveState).corbadoSession = outcome.session
-  applyOutcome(ctx.req, ctx.res, outcome)
-  // No `finally` needed for errors: Koa's error handler writes its response through the same
-  // `res`, after it removed the headers set so far, and the cookie is added at that moment.
-  return next()
 }
 
 export type {

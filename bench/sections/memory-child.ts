@@ -55,7 +55,14 @@ async function run(count: number, cookieOf: (i: number) => string, batch = 200):
   for (let start = 0; start < count; start += batch) {
     const pending: unknown[] = []
     for (let i = start; i < Math.min(count, start + batch); i++) {
-      pending.push(keepAlive.handle({ method: 'GET', cookieHeader: cookieOf(i), raw: undefined }))
+      pending.push(
+        keepAlive.handle({
+          method: 'GET',
+          cookieHeader: cookieOf(i),
+          clientAddress: undefined,
+          raw: undefined,
+        }),
+      )
     }
     await Promise.all(pending)
   }
@@ -86,7 +93,12 @@ async function cpuPerRequest(distinct: number, requests: number, burst: number):
   for (let done = 0; done < requests; done += burst) {
     const cookieHeader = cookies[session]!
     for (let k = 0; k < burst; k++) {
-      const outcome = keepAlive.handle({ method: 'GET', cookieHeader, raw: undefined })
+      const outcome = keepAlive.handle({
+        method: 'GET',
+        cookieHeader,
+        clientAddress: undefined,
+        raw: undefined,
+      })
       if (outcome instanceof Promise) await outcome
     }
     session = (session + 7919) % distinct

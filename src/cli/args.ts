@@ -36,6 +36,8 @@ export interface ProxyConfig {
   readonly cookieDomain: string | undefined
   /** Answered by the proxy itself, never forwarded. */
   readonly healthPath: string
+  /** Where the proxy serves its metrics in Prometheus' text format; `undefined`: nowhere. */
+  readonly metricsPath: string | undefined
   /** Upper bound on the backend's silence, milliseconds. */
   readonly timeoutMs: number
   /** How long in-flight requests may take to finish on SIGTERM/SIGINT, milliseconds. */
@@ -92,6 +94,11 @@ export const FLAGS = {
     env: 'CORBADO_KEEPALIVE_HEALTH_PATH',
     value: '<path>',
     help: 'answered by the proxy itself, never forwarded; default /healthz',
+  },
+  'metrics-path': {
+    env: 'CORBADO_KEEPALIVE_METRICS_PATH',
+    value: '<path>',
+    help: 'serve Prometheus metrics at this path, e.g. /metrics; never forwarded; default off',
   },
   'timeout-ms': {
     env: 'CORBADO_KEEPALIVE_TIMEOUT_MS',
@@ -192,6 +199,14 @@ export function parseCommandLine(
   if (gatewayPath !== undefined && (healthPath + '/').startsWith(gatewayPath + '/')) {
     throw new UsageError('"--health-path" must not lie below "--gateway-path"')
   }
+  const metricsPath = path('metrics-path', read('metrics-path'))
+  if (
+    gatewayPath !== undefined &&
+    metricsPath !== undefined &&
+    (metricsPath + '/').startsWith(gatewayPath + '/')
+  ) {
+    throw new UsageError('"--metrics-path" must not lie below "--gateway-path"')
+  }
   return {
     kind: 'proxy',
     config: {
@@ -203,6 +218,7 @@ export function parseCommandLine(
       gatewayPath,
       cookieDomain: read('cookie-domain'),
       healthPath: healthPath === '' ? '/' : healthPath,
+      metricsPath: metricsPath === '' ? '/' : metricsPath,
       timeoutMs: integer('timeout-ms', read('timeout-ms'), CLI_DEFAULTS.timeoutMs, 1, 3_600_000),
       shutdownTimeoutMs: integer(
         'shutdown-timeout-ms',

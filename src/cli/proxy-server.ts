@@ -5,26 +5,27 @@
  *
  * @module
  */
-import { Agent as HttpAgent, createServer } from 'node:http'
+import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Agent as HttpsAgent } from 'node:https'
 import { Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { createProxyMiddleware } from 'http-proxy-middleware'
 import { createKeepAlive } from '../core/keep-alive.js'
-import { finalizeResponseHeaders } from '../core/set-cookie.js'
+import { drive } from '../core/drive.js'
+import { mergeSessionHeaders } from '../core/merge-session-headers.js'
 import { applyToRequest } from '../node/apply-outcome.js'
-import type { KeepAliveOutcome } from '../core/types.js'
 import { corbadoGateway } from '../gateway.js'
 import {
   answerUpstreamError,
   armUpstreamTimeout,
   cutOnUpstreamAbort,
 } from '../gateway/upstream-errors.js'
+import { keepAliveAgent } from '../node/agent.js'
 import { writeOnHeaders } from '../node/write-on-headers.js'
 import type { ProxyConfig } from './args.js'
 import type { LineLogger } from './log.js'
+import { answerMetrics } from './metrics-endpoint.js'
 
 /** A listening proxy. */
 export interface RunningProxy {
@@ -60,10 +61,7 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
           cookieDomain: config.cookieDomain,
           logger,
         })
-  const agent =
-    config.target.protocol === 'https:'
-      ? new HttpsAgent({ keepAlive: true })
-      : new HttpAgent({ keepAlive: true })
+  const agent = keepAliveAgent(config.target)
   const ours = new WeakMap<IncomingMessage, readonly string[]>()
   const upstream = { upstream: config.target.origin, logger }
 
@@ -80,17 +78,13 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
       },
       proxyRes: (proxyRes, req, res) => {
         // Merged into the backend's headers here: anything set on `res` earlier is overwritten.
-        const final = finalizeResponseHeaders(ours.get(req) ?? [], {
-          setCookie: proxyRes.headers['set-cookie'],
-          cacheControl: proxyRes.headers['cache-control'],
-          vary: proxyRes.headers.vary,
+        const headers: Record<string, string | string[] | undefined> = proxyRes.headers
+        mergeSessionHeaders(ours.get(req) ?? [], {
+          get: (name) => headers[name],
+          set: (name, value) => {
+            headers[name] = value
+          },
         })
-        if (final !== undefined) {
-          proxyRes.headers['set-cookie'] = final.setCookie
-          if (final.cacheControl !== undefined)
-            proxyRes.headers['cache-control'] = final.cacheControl
-          if (final.vary !== undefined) proxyRes.headers.vary = final.vary
-        }
         cutOnUpstreamAbort(proxyRes, res)
       },
       error: (error, req, res) => {
@@ -114,6 +108,10 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
       health(req, res)
       return
     }
+    if (pathname === config.metricsPath) {
+      answerMetrics(req, res, keepAlive.stats())
+      return
+    }
     if (gateway !== undefined && config.gatewayPath !== undefined) {
       const below = stripMount(req, config.gatewayPath)
       if (below !== undefined) {
@@ -125,14 +123,17 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
         return
       }
     }
-    withKeepAlive(req, (outcome) => {
-      ours.set(req, outcome.setCookies)
-      void backend(req, res, (error) => {
+    withKeepAlive(
+      req,
+      () => {
+        void backend(req, res, (error) => {
+          failed(error, res)
+        })
+      },
+      (error) => {
         failed(error, res)
-      })
-    }).catch((error: unknown) => {
-      failed(error, res)
-    })
+      },
+    )
   })
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -149,34 +150,50 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
     upgraded.add(socket)
     socket.once('close', () => upgraded.delete(socket))
     // The 101 answer carries no Set-Cookie; the backend still sees the fresh token.
-    withKeepAlive(req, () => {
-      backend.upgrade(req, socket, head)
-    }).catch((error: unknown) => {
-      logger.error({ error: describe(error) }, 'corbado-keepalive: upgrade failed')
-      socket.destroy()
-    })
+    withKeepAlive(
+      req,
+      () => {
+        backend.upgrade(req, socket, head)
+      },
+      (error) => {
+        logger.error({ error: describe(error) }, 'corbado-keepalive: upgrade failed')
+        socket.destroy()
+      },
+    )
   })
 
   function closeIdle(): void {
     server.closeIdleConnections()
   }
 
-  async function withKeepAlive(
+  function withKeepAlive(
     req: IncomingMessage,
-    proceed: (outcome: KeepAliveOutcome) => void,
-  ): Promise<void> {
-    const outcome = await keepAlive.handle({
-      method: req.method ?? 'GET',
-      cookieHeader: req.headers.cookie,
-      raw: req,
-    })
-    // Headers are copied when the upstream request is created, so the rewrite is made here.
-    applyToRequest(req, outcome)
-    // Node answered `100 Continue` already; forwarded, it would also skip the proxyReq hook.
-    delete req.headers.expect
-    // The client may have gone while the refresh ran: nothing is left to forward.
-    if (req.socket.destroyed) return
-    proceed(outcome)
+    proceed: () => void,
+    fail: (error: unknown) => void,
+  ): void {
+    void drive(
+      () =>
+        keepAlive.handle({
+          method: req.method ?? 'GET',
+          cookieHeader: req.headers.cookie,
+          clientAddress: req.socket.remoteAddress,
+          raw: req,
+        }),
+      {
+        apply(outcome) {
+          // Headers are copied when the upstream request is created, so the rewrite is made here.
+          applyToRequest(req, outcome)
+          // Node answered `100 Continue` already; forwarded, it would also skip the proxyReq hook.
+          delete req.headers.expect
+          if (outcome.setCookies.length > 0) ours.set(req, outcome.setCookies)
+        },
+        proceed() {
+          // The client may have gone while the refresh ran: nothing is left to forward.
+          if (!req.socket.destroyed) proceed()
+        },
+        fail,
+      },
+    )
   }
 
   function health(req: IncomingMessage, res: ServerResponse): void {

@@ -17,8 +17,8 @@ export type CircuitPermit = 'allowed' | 'trial' | 'rejected'
 export interface CircuitBreakerSettings {
   readonly failureThreshold: number
   readonly cooldownMs: number
-  /** Called on every change of state. */
-  readonly onChange: (state: CircuitState, consecutiveFailures: number) => void
+  /** Called on every change of state, with the `cause` given to the record call that made it. */
+  readonly onChange: (state: CircuitState, consecutiveFailures: number, cause: unknown) => void
 }
 
 /** Counts consecutive refresh failures and pauses refreshes after too many. */
@@ -43,27 +43,30 @@ export class CircuitBreaker {
     if (this.#state === 'closed') return 'allowed'
     if (this.#state === 'open') {
       if (now < this.#reopenAt) return 'rejected'
-      this.#change('half-open')
+      this.#change('half-open', undefined)
     }
     if (this.#trialRunning) return 'rejected'
     this.#trialRunning = true
     return 'trial'
   }
 
-  /** A refresh reached a verdict from the Frontend API (a token, or a rejected session). */
-  recordSuccess(): void {
+  /**
+   * A refresh reached a verdict from the Frontend API (a token, or a rejected session).
+   * `cause` (the request that made it) is handed to `onChange`.
+   */
+  recordSuccess(cause?: unknown): void {
     this.#failures = 0
     this.#trialRunning = false
-    if (this.#state !== 'closed') this.#change('closed')
+    if (this.#state !== 'closed') this.#change('closed', cause)
   }
 
-  /** A refresh failed transiently at `now` (ms). */
-  recordFailure(now: number): void {
+  /** A refresh failed transiently at `now` (ms); `cause` is handed to `onChange`. */
+  recordFailure(now: number, cause?: unknown): void {
     this.#failures++
     this.#trialRunning = false
     if (this.#state === 'half-open' || this.#failures >= this.#settings.failureThreshold) {
       this.#reopenAt = now + this.#settings.cooldownMs
-      if (this.#state !== 'open') this.#change('open')
+      if (this.#state !== 'open') this.#change('open', cause)
     }
   }
 
@@ -72,8 +75,8 @@ export class CircuitBreaker {
     this.#trialRunning = false
   }
 
-  #change(state: CircuitState): void {
+  #change(state: CircuitState, cause: unknown): void {
     this.#state = state
-    this.#settings.onChange(state, this.#failures)
+    this.#settings.onChange(state, this.#failures, cause)
   }
 }

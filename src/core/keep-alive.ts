@@ -28,6 +28,9 @@ import { readCorbadoCookies, soleCookieValue } from './request-cookies.js'
 import type { CorbadoCookies } from './request-cookies.js'
 import { createStats } from './stats.js'
 import type { KeepAliveStats } from './stats.js'
+import { withRequest } from './event-request.js'
+import { createTelemetry } from './telemetry/telemetry.js'
+import type { AnswerObserver } from './telemetry/telemetry.js'
 import { createTokenVerifier } from './token-verifier.js'
 import type { VerifiedToken } from './token-verifier.js'
 import type { KeepAliveOutcome, KeepAliveRequest } from './types.js'
@@ -63,13 +66,22 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
   const reporter = createReporter(o.logger, o.onError)
   const { log, hook, report } = reporter
   const outcomes = createOutcomes(o)
+  const stats = (): KeepAliveStats => counters.snapshot(verifier.cacheStats(), breaker.state)
+  const telemetry = createTelemetry<Req>({
+    ...o.telemetry,
+    refreshUrl: o.refreshUrl,
+    stats,
+    recordDuration: (seconds) => {
+      counters.upstreamDuration(seconds)
+    },
+  })
   const verifier = createTokenVerifier({
     verify: o.verify,
     jwksUrl: o.jwksUrl,
     issuers: o.issuers,
     projectId: o.projectId,
     timeoutMs: o.refreshTimeoutMs,
-    fetch: o.fetch,
+    fetch: telemetry.jwksFetch(o.fetch),
     cacheSize: VERIFIED_TOKEN_CACHE_SIZE,
   })
   const callFrontendApi = createRefreshClient({
@@ -82,10 +94,12 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
   const breaker = new CircuitBreaker({
     failureThreshold: o.circuitBreaker.failureThreshold,
     cooldownMs: o.circuitBreaker.cooldownMs,
-    onChange: (state: CircuitState, consecutiveFailures: number) => {
+    onChange: (state: CircuitState, consecutiveFailures: number, request: unknown) => {
       if (state === 'half-open') return
       log('warn', { state, consecutiveFailures }, `corbado-keepalive: refresh circuit ${state}`)
-      hook('onCircuitChange', o.onCircuitChange, { state, consecutiveFailures })
+      const event = withRequest({ state, consecutiveFailures }, request as Req)
+      telemetry.circuitChanged(event)
+      hook('onCircuitChange', o.onCircuitChange, event)
     },
   })
   const limiter =
@@ -183,7 +197,9 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
 
     const key = await refreshKeyOf(refreshToken)
     const raced = await deadline.race(
-      coordinator.coordinate(key, () => refreshUpstream(key.id, refreshToken, subject, request)),
+      telemetry.coordinate(key.id, () =>
+        coordinator.coordinate(key, () => refreshUpstream(key.id, refreshToken, subject, request)),
+      ),
     )
     // The upstream call settles the breaker; a trial that made none (a reused result, or the
     // deadline hit first) must not hold the half-open circuit.
@@ -193,11 +209,12 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
 
     if (result.kind === 'ended') {
       counters.sessionEnded()
-      hook('onSessionEnded', o.onSessionEnded, {
-        userId: subject,
-        status: result.status,
-        coalesced: result.coalesced,
-      })
+      const event = withRequest(
+        { userId: subject, status: result.status, coalesced: result.coalesced },
+        request.raw,
+      )
+      telemetry.sessionEnded(event)
+      hook('onSessionEnded', o.onSessionEnded, event)
       return outcomes.ended(request.cookieHeader, cookies, refreshToken)
     }
     if (result.kind === 'failed') return failed(result.reason, current, request, cookies)
@@ -214,12 +231,19 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
     }
     const token = inspection.token
     counters.refreshed(result.coalesced)
-    hook('onRefresh', o.onRefresh, {
-      userId: token.claims.sub,
-      expiresAt: token.session.expiresAt,
-      coalesced: result.coalesced,
-      durationMs: Date.now() - startedAt,
-    })
+    hook(
+      'onRefresh',
+      o.onRefresh,
+      withRequest(
+        {
+          userId: token.claims.sub,
+          expiresAt: token.session.expiresAt,
+          coalesced: result.coalesced,
+          durationMs: Date.now() - startedAt,
+        },
+        request.raw,
+      ),
+    )
     return outcomes.refreshed(token, request.cookieHeader)
   }
 
@@ -244,9 +268,14 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
       log('debug', { reason: 'throttled' }, 'corbado-keepalive: upstream refresh throttled')
       return { kind: 'failed', reason: 'throttled' }
     }
-    const result = await callAndVerify(refreshToken, subject)
-    if (result.kind === 'failed') breaker.recordFailure(Date.now())
-    else breaker.recordSuccess()
+    const result = await telemetry.upstreamRefresh(
+      request.raw,
+      keyId,
+      caller.verifiedUser,
+      (answered) => callAndVerify(refreshToken, subject, answered),
+    )
+    if (result.kind === 'failed') breaker.recordFailure(Date.now(), request.raw)
+    else breaker.recordSuccess(request.raw)
     if (result.kind === 'refreshed') limiter?.recordSuccess(keyId, Date.now())
     else if (result.kind === 'ended') limiter?.recordEnded(keyId)
     return result
@@ -255,9 +284,11 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
   async function callAndVerify(
     refreshToken: string,
     subject: string | undefined,
+    answered: AnswerObserver,
   ): Promise<SharedRefreshResult> {
     counters.upstreamCall()
     const answer = await callFrontendApi(refreshToken)
+    answered(answer.kind === 'token' ? 200 : answer.status)
     if (answer.kind === 'ended') return { kind: 'ended', status: answer.status }
     if (answer.kind === 'failed') {
       report(
@@ -308,7 +339,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
 
   function clientKeyOf(request: KeepAliveRequest<Req>): string | undefined {
     const custom = o.refreshRateLimit?.clientKey
-    if (custom === undefined) return request.clientAddress ?? defaultClientKey(request.raw)
+    if (custom === undefined) return request.clientAddress
     const key = reporter.guard('refreshRateLimit.clientKey', () => custom(request.raw), undefined)
     return typeof key === 'string' && key !== '' ? key : undefined
   }
@@ -332,16 +363,7 @@ export function createKeepAlive<Req = unknown>(options: KeepAliveOptions<Req>): 
 
   return {
     handle,
-    stats: () => counters.snapshot(verifier.cacheStats(), breaker.state),
+    stats,
     options: o,
   }
-}
-
-/** `req.ip` (Express, Koa: trust-proxy aware), else the socket's address (`node:http`). */
-function defaultClientKey(raw: unknown): string | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined
-  const { ip, socket } = raw as { ip?: unknown; socket?: { remoteAddress?: unknown } }
-  if (typeof ip === 'string' && ip !== '') return ip
-  const address = socket?.remoteAddress
-  return typeof address === 'string' && address !== '' ? address : undefined
 }

@@ -87,10 +87,16 @@ export interface KeepAliveOptions<Req = unknown> {
   shouldRefresh?: (req: Req) => boolean
   /** Receives warnings and errors (pino-compatible). Default: silent. Never given a token. */
   logger?: Logger
-  /** Called when a request receives a refreshed session-token. Never given a token. */
-  onRefresh?: (event: RefreshEvent) => void
-  /** Called when the Frontend API rejects a refresh-token (401/403). Never given a token. */
-  onSessionEnded?: (event: SessionEndedEvent) => void
+  /**
+   * Called when a request receives a refreshed session-token, with that request. Never given a
+   * token.
+   */
+  onRefresh?: (event: RefreshEvent<Req>) => void
+  /**
+   * Called when the Frontend API rejects a refresh-token (401/403), with the request. Never
+   * given a token.
+   */
+  onSessionEnded?: (event: SessionEndedEvent<Req>) => void
   /** Called with every transient failure and every hook that threw. Never given a token. */
   onError?: (error: KeepAliveError) => void
   /**
@@ -99,8 +105,8 @@ export interface KeepAliveOptions<Req = unknown> {
    * `{ failureThreshold: 5, cooldownMs: 10000 }`.
    */
   circuitBreaker?: CircuitBreakerOptions | false
-  /** Called when the refresh circuit opens or closes again. */
-  onCircuitChange?: (event: CircuitChangeEvent) => void
+  /** Called when the refresh circuit opens or closes again, with the request that caused it. */
+  onCircuitChange?: (event: CircuitChangeEvent<Req>) => void
   /**
    * Bound the upstream refresh calls of refresh-tokens that have not refreshed successfully
    * before, so many made-up refresh-tokens cannot make this process hammer the Frontend API.
@@ -111,6 +117,22 @@ export interface KeepAliveOptions<Req = unknown> {
   refreshRateLimit?: RefreshRateLimitOptions<Req> | false
   /** The `fetch` used for refresh calls and JWKS, e.g. undici's with a proxy. Default: global `fetch`. */
   fetch?: typeof globalThis.fetch
+  /**
+   * OpenTelemetry spans and metrics through the global tracer and meter providers, when the app
+   * has `@opentelemetry/api` installed (a no-op until it registers an SDK); `false` turns them
+   * off. Requests that arrive while the API is still loading, just after creation, are not
+   * instrumented. Default `true`. See docs/observability.md.
+   */
+  telemetry?: TelemetryOptions | boolean
+}
+
+/** Settings of the OpenTelemetry instrumentation. */
+export interface TelemetryOptions {
+  /**
+   * Add the Corbado user ID (`user.id`) to refresh spans, when the request carried a verified
+   * session-token. Never to metrics. Default `false`.
+   */
+  includeUserId?: boolean
 }
 
 /** Settings of the refresh circuit breaker. */
@@ -141,8 +163,9 @@ export interface RefreshRateLimitOptions<Req = unknown> {
   unprovenPerSecond?: number
   /**
    * The client's identity for `perClientPerMinute` when the request carries no verified
-   * session-token. Default: `req.ip` (Express and Koa, which honour their trust-proxy settings),
-   * else `req.socket.remoteAddress`.
+   * session-token. Default: the client's address as the adapter reports it, which honours the
+   * framework's trust-proxy settings: `req.ip` (Express, Koa), `request.ip` (Fastify),
+   * `req.socket.remoteAddress` (`node:http`, the proxy).
    */
   clientKey?: (req: Req) => string | undefined
 }
@@ -157,6 +180,7 @@ export const DEFAULTS = Object.freeze({
   cookie: Object.freeze({ path: '/', secure: true, sameSite: 'lax', httpOnly: false } as const),
   circuitBreaker: Object.freeze({ failureThreshold: 5, cooldownMs: 10_000 }),
   refreshRateLimit: Object.freeze({ perClientPerMinute: 30, unprovenPerSecond: 20 }),
+  telemetry: Object.freeze({ enabled: true, includeUserId: false }),
 })
 
 /** Cookie names Corbado used before `cbo_session_token` / `cbo_refresh_token`; always read. */
@@ -184,12 +208,12 @@ export interface ResolvedOptions<Req> {
   readonly coordinator: RefreshCoordinator | undefined
   readonly shouldRefresh: ((req: Req) => boolean) | undefined
   readonly logger: Logger | undefined
-  readonly onRefresh: ((event: RefreshEvent) => void) | undefined
-  readonly onSessionEnded: ((event: SessionEndedEvent) => void) | undefined
+  readonly onRefresh: ((event: RefreshEvent<Req>) => void) | undefined
+  readonly onSessionEnded: ((event: SessionEndedEvent<Req>) => void) | undefined
   readonly onError: ((error: KeepAliveError) => void) | undefined
   /** With `circuitBreaker: false`, a threshold no run of failures reaches. */
   readonly circuitBreaker: Readonly<Required<CircuitBreakerOptions>>
-  readonly onCircuitChange: ((event: CircuitChangeEvent) => void) | undefined
+  readonly onCircuitChange: ((event: CircuitChangeEvent<Req>) => void) | undefined
   /** `undefined` when disabled with `refreshRateLimit: false`. */
   readonly refreshRateLimit:
     | {
@@ -199,6 +223,8 @@ export interface ResolvedOptions<Req> {
       }
     | undefined
   readonly fetch: typeof globalThis.fetch
+  /** With `telemetry: false`, `enabled` is `false`. */
+  readonly telemetry: { readonly enabled: boolean; readonly includeUserId: boolean }
 }
 
 const OPTION_KEYS: KeysEnum<KeepAliveOptions> = {
@@ -221,7 +247,10 @@ const OPTION_KEYS: KeysEnum<KeepAliveOptions> = {
   onCircuitChange: true,
   refreshRateLimit: true,
   fetch: true,
+  telemetry: true,
 }
+
+const TELEMETRY_KEYS: KeysEnum<TelemetryOptions> = { includeUserId: true }
 
 const CIRCUIT_KEYS: KeysEnum<CircuitBreakerOptions> = { failureThreshold: true, cooldownMs: true }
 
@@ -326,6 +355,23 @@ export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOpt
     onCircuitChange: optionalFunction('onCircuitChange', options.onCircuitChange),
     refreshRateLimit: resolveRefreshRateLimit(options.refreshRateLimit),
     fetch: optionalFunction('fetch', options.fetch) ?? globalThis.fetch.bind(globalThis),
+    telemetry: resolveTelemetry(options.telemetry),
+  })
+}
+
+function resolveTelemetry(input: unknown): ResolvedOptions<unknown>['telemetry'] {
+  if (input === undefined || input === true) return DEFAULTS.telemetry
+  if (input === false) return Object.freeze({ enabled: false, includeUserId: false })
+  if (!isPlainObject(input))
+    throw new InvalidOptionError('telemetry', 'must be true, false or an object')
+  rejectUnknownKeys(input, TELEMETRY_KEYS, 'telemetry.')
+  return Object.freeze({
+    enabled: true,
+    includeUserId: boolean(
+      'telemetry.includeUserId',
+      input.includeUserId,
+      DEFAULTS.telemetry.includeUserId,
+    ),
   })
 }
 

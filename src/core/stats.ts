@@ -6,6 +6,8 @@
 import type { CircuitState } from './circuit-breaker.js'
 import { REFRESH_FAILURE_REASONS } from './errors.js'
 import type { RefreshFailureReason } from './errors.js'
+import { DurationHistogram } from './telemetry/duration-histogram.js'
+import type { DurationHistogramSnapshot } from './telemetry/duration-histogram.js'
 
 /** A snapshot of a keep-alive's counters since it was created. */
 export interface KeepAliveStats {
@@ -29,6 +31,8 @@ export interface KeepAliveStats {
   }
   /** The refresh circuit breaker's state. */
   readonly circuit: CircuitState
+  /** Durations of this process's upstream refresh calls, each with the check of its token. */
+  readonly refreshDuration: DurationHistogramSnapshot
 }
 
 /** Mutable counters behind {@link KeepAliveStats}. */
@@ -37,6 +41,8 @@ export interface StatsCounters {
   refreshed(coalesced: boolean): void
   failure(reason: RefreshFailureReason): void
   sessionEnded(): void
+  /** An upstream refresh call took `seconds`. */
+  upstreamDuration(seconds: number): void
   snapshot(
     cache: { hits: number; misses: number; size: number },
     circuit: CircuitState,
@@ -49,6 +55,7 @@ export function createStats(): StatsCounters {
   let refreshes = 0
   let coalesced = 0
   let sessionsEnded = 0
+  const refreshDuration = new DurationHistogram()
   const failures = Object.fromEntries(
     REFRESH_FAILURE_REASONS.map((reason) => [reason, 0]),
   ) as Record<RefreshFailureReason, number>
@@ -66,6 +73,9 @@ export function createStats(): StatsCounters {
     sessionEnded: () => {
       sessionsEnded++
     },
+    upstreamDuration: (seconds) => {
+      refreshDuration.record(seconds)
+    },
     snapshot: (cache, circuit) => {
       const lookups = cache.hits + cache.misses
       return {
@@ -76,6 +86,7 @@ export function createStats(): StatsCounters {
         sessionsEnded,
         verifiedTokenCache: { ...cache, hitRate: lookups === 0 ? 0 : cache.hits / lookups },
         circuit,
+        refreshDuration: refreshDuration.snapshot(),
       }
     },
   }

@@ -56,48 +56,86 @@ export interface Logger {
   error: LogFn
 }
 
-/** Given to `onRefresh` each time a request receives a refreshed session-token. */
-export interface RefreshEvent {
+/**
+ * Given to `onRefresh` each time a request receives a refreshed session-token.
+ *
+ * @typeParam Req - the framework's request type.
+ */
+export interface RefreshEvent<Req = unknown> {
   readonly userId: string
   readonly expiresAt: Date
   /** `true` when another request (or instance) made the upstream call and this one reused it. */
   readonly coalesced: boolean
   /** Time this request waited for the refresh, milliseconds. */
   readonly durationMs: number
+  /**
+   * The adapter's request object (`req` in Express and \`node:http\`, the \`ctx\` in Koa), so a
+   * logger can add its request id. Not enumerable: logging or serializing the event as a whole
+   * leaves the request (and the tokens in its Cookie header) out; read it by name.
+   */
+  readonly request: Req
 }
 
-/** Given to `onSessionEnded` when the Frontend API rejected the refresh-token (401/403). */
-export interface SessionEndedEvent {
+/**
+ * Given to `onSessionEnded` (and published on the `corbado-keepalive:session-ended` diagnostics
+ * channel) when the Frontend API rejected the refresh-token (401/403).
+ *
+ * @typeParam Req - the framework's request type.
+ */
+export interface SessionEndedEvent<Req = unknown> {
   /** The user of the rejected session, when the request carried a verified token. */
   readonly userId: string | undefined
   /** The Frontend API's status: 401 or 403. */
   readonly status: number
   readonly coalesced: boolean
+  /**
+   * The adapter's request object (`req` in Express and \`node:http\`, the \`ctx\` in Koa), so a
+   * logger can add its request id. Not enumerable: logging or serializing the event as a whole
+   * leaves the request (and the tokens in its Cookie header) out; read it by name.
+   */
+  readonly request: Req
 }
 
-/** Given to `onCircuitChange` when the refresh circuit opens or closes. */
-export interface CircuitChangeEvent {
+/**
+ * Given to `onCircuitChange` (and published on the `corbado-keepalive:circuit-change` diagnostics
+ * channel) when the refresh circuit opens or closes.
+ *
+ * @typeParam Req - the framework's request type.
+ */
+export interface CircuitChangeEvent<Req = unknown> {
   /** `open`: refreshes are paused; `closed`: a refresh succeeded again. */
   readonly state: 'open' | 'closed'
   /** Transient failures in a row when the state changed. */
   readonly consecutiveFailures: number
+  /**
+   * The adapter's request whose upstream refresh changed the state (see {@link RefreshEvent}'s
+   * `request`). Not enumerable.
+   */
+  readonly request: Req
 }
 
 /** Re-exported for hooks. */
 export type { KeepAliveError, RefreshFailureReason }
 
-/** What a request asks of the core: the adapter fills this from its framework's request. */
+/**
+ * One request, as the core sees it: the adapter fills this from its framework's request, and the
+ * core reads nothing else of it.
+ */
 export interface KeepAliveRequest<Req> {
   /** HTTP method, upper case. */
   readonly method: string
   /** The raw `Cookie` header, if any. */
   readonly cookieHeader: string | undefined
   /**
-   * The client's IP address as the adapter knows it (trust-proxy aware where the framework is),
-   * the default key of `refreshRateLimit`; `undefined` when unknown.
+   * The client's address as the framework reports it, which honours its trust-proxy settings:
+   * `req.ip` (Express, Koa), `request.ip` (Fastify), the socket's `remoteAddress` (`node:http`).
+   * The refresh rate limit counts per address; `undefined` when unknown.
    */
-  readonly clientAddress?: string | undefined
-  /** The framework's own request object, handed to `getRefreshToken` and `shouldRefresh`. */
+  readonly clientAddress: string | undefined
+  /**
+   * The framework's own request object, handed to `getRefreshToken`, `shouldRefresh` and
+   * `refreshRateLimit.clientKey`; the core never reads it.
+   */
   readonly raw: Req
 }
 

@@ -13,26 +13,34 @@ import { writeOnHeaders } from './write-on-headers.js'
  * cookie-parser, when it ran first) so everything later reads the fresh token, and have the
  * outcome's `Set-Cookie`s written when the response's headers are. Exposing the session is left
  * to the adapter: each framework has its own place for it.
+ *
+ * @param parsedBy - the object a cookie parser keeps its jar on, as `cookies`: `req` for
+ *   cookie-parser (the default), Fastify's request for `@fastify/cookie`.
  */
 export function applyOutcome(
   req: IncomingMessage,
   res: ServerResponse,
   outcome: KeepAliveOutcome,
+  parsedBy: object = req,
 ): void {
-  applyToRequest(req, outcome)
+  applyToRequest(req, outcome, parsedBy)
   writeOnHeaders(res, outcome.setCookies)
 }
 
 /**
  * The request half of {@link applyOutcome}: rewrite the `Cookie` header (`''` removes it) and
- * cookie-parser's jar, when it ran first. A proxy uses it alone: it merges the `Set-Cookie`s into
+ * a cookie parser's jar (`parsedBy.cookies`), when it ran first. A proxy uses it alone: it merges the `Set-Cookie`s into
  * the backend's response itself.
  */
-export function applyToRequest(req: IncomingMessage, outcome: KeepAliveOutcome): void {
+export function applyToRequest(
+  req: IncomingMessage,
+  outcome: KeepAliveOutcome,
+  parsedBy: object = req,
+): void {
   if (outcome.requestCookieHeader === undefined) return
   if (outcome.requestCookieHeader === '') delete req.headers.cookie
   else req.headers.cookie = outcome.requestCookieHeader
-  const parsed = (req as IncomingMessage & { cookies?: unknown }).cookies
+  const parsed = (parsedBy as { cookies?: unknown }).cookies
   if (typeof parsed === 'object' && parsed !== null) {
     const jar = parsed as Record<string, unknown>
     for (const [name, value] of Object.entries(outcome.requestCookies)) {

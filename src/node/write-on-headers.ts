@@ -6,7 +6,7 @@
  * @module
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import { finalizeResponseHeaders } from '../core/set-cookie.js'
+import { mergeSessionHeaders } from '../core/merge-session-headers.js'
 
 /**
  * Merge `setCookies` into `res`'s headers just before they are written, keeping every
@@ -30,16 +30,10 @@ export function writeOnHeaders(res: ServerResponse, setCookies: readonly string[
       }
       args = args.slice(0, headersAt)
     }
-    const final = finalizeResponseHeaders(setCookies, {
-      setCookie: res.getHeader('set-cookie'),
-      cacheControl: res.getHeader('cache-control'),
-      vary: res.getHeader('vary'),
+    mergeSessionHeaders(setCookies, {
+      get: (name) => res.getHeader(name),
+      set: (name, value) => res.setHeader(name, value),
     })
-    if (final !== undefined) {
-      res.setHeader('set-cookie', final.setCookie)
-      if (final.cacheControl !== undefined) res.setHeader('cache-control', final.cacheControl)
-      if (final.vary !== undefined) res.setHeader('vary', final.vary)
-    }
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
   }
 }

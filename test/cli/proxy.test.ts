@@ -8,7 +8,8 @@ import type { FakeCorbado } from '../../src/testing/index.js'
 import { digestBody, digestOf } from '../helpers/body-digest.js'
 import { claimsOf, cookies, listen, setCookieOf, valueOf } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
-import { ensureBuilt, killAll, runCli } from './spawn.js'
+import { requireBuiltDist } from '../helpers/dist.js'
+import { killAll, runCli } from './spawn.js'
 import type { CliRun } from './spawn.js'
 
 const BIG = 5 * 1024 * 1024
@@ -106,8 +107,8 @@ async function closedPortUrl(): Promise<string> {
 }
 
 beforeAll(() => {
-  ensureBuilt()
-}, 180_000)
+  requireBuiltDist()
+})
 afterEach(async () => {
   await killAll()
 })

@@ -1,26 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { ROOT } from '../helpers/dist.js'
 
-const ROOT = join(import.meta.dirname, '..', '..')
 /** The built command line, as the package's `bin` points to it. */
 export const CLI = join(ROOT, 'dist', 'cli.mjs')
-/** What the CLI bundles: a change in any of these makes dist stale. */
-const SOURCES = ['src/cli.ts', 'src/cli', 'src/gateway.ts', 'src/gateway', 'src/core', 'src/node']
-
-function newestMtime(path: string): number {
-  const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
-  return Math.max(0, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))))
-}
-
-/** Build dist when `dist/cli.mjs` is missing or older than its sources (`npm test` built it). */
-export function ensureBuilt(): void {
-  const sources = SOURCES.map((path) => join(ROOT, path)).filter((path) => existsSync(path))
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(...sources.map(newestMtime))) return
-  execFileSync('npx', ['tsdown'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 })
-}
 
 /** Variables the CLI reads, removed from the inherited environment so tests set them alone. */
 const CLI_ENV = /^(CORBADO_|PORT$)/

@@ -29,13 +29,12 @@ import {
  */
 interface Subject {
   readonly name: string
-  readonly needsRedis: boolean
   /** How long a failure may still be handed to a caller arriving after it, milliseconds. */
   readonly failureReuseMs: number
   create(options: { resultTtlMs: number }): RefreshCoordinator & { readonly inFlight: number }
 }
 
-const redisAvailable = await requireRedis('coordinator contract (Redis)')
+await requireRedis('coordinator contract (Redis)')
 let io: Redis | undefined
 let nodeRedis: Awaited<ReturnType<typeof nodeRedisClient>> | undefined
 const prefix = uniquePrefix('contract')
@@ -43,20 +42,17 @@ const prefix = uniquePrefix('contract')
 const SUBJECTS: readonly Subject[] = [
   {
     name: 'MemoryCoordinator',
-    needsRedis: false,
     failureReuseMs: 0,
     create: ({ resultTtlMs }) => new MemoryCoordinator({ resultTtlMs }),
   },
   {
     name: 'RedisCoordinator (ioredis)',
-    needsRedis: true,
     failureReuseMs: 500,
     create: ({ resultTtlMs }) =>
       new RedisCoordinator({ redis: io!, keyPrefix: prefix, resultTtlMs }),
   },
   {
     name: 'RedisCoordinator (node-redis)',
-    needsRedis: true,
     failureReuseMs: 500,
     create: ({ resultTtlMs }) =>
       new RedisCoordinator({ redis: nodeRedis!, keyPrefix: prefix, resultTtlMs }),
@@ -64,7 +60,6 @@ const SUBJECTS: readonly Subject[] = [
 ]
 
 beforeAll(async () => {
-  if (!redisAvailable) return
   io = ioredisClient()
   nodeRedis = await nodeRedisClient()
 })
@@ -107,127 +102,124 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const tokenOf = (r: CoordinatedRefreshResult) => (r.kind === 'refreshed' ? r.sessionToken : r.kind)
 
 for (const subject of SUBJECTS) {
-  describe.skipIf(subject.needsRedis && !redisAvailable)(
-    `coordinator contract: ${subject.name}`,
-    () => {
-      it('runs one refresh for 50 concurrent callers; exactly one is not coalesced', async () => {
-        const coordinator = subject.create({ resultTtlMs: 5000 })
-        const key = freshKey()
-        const upstream = gatedUpstream()
-        const waiting = Array.from({ length: 50 }, () =>
-          coordinator.coordinate(key, upstream.refresh),
-        )
-        await sleep(100)
-        upstream.open({ kind: 'refreshed', sessionToken: 'token-1' })
-        const results = await Promise.all(waiting)
-        expect(upstream.calls).toBe(1)
-        expect(new Set(results.map(tokenOf))).toEqual(new Set(['token-1']))
-        expect(results.filter((r) => !r.coalesced)).toHaveLength(1)
-        expect(coordinator.inFlight).toBe(0)
-      })
+  describe(`coordinator contract: ${subject.name}`, () => {
+    it('runs one refresh for 50 concurrent callers; exactly one is not coalesced', async () => {
+      const coordinator = subject.create({ resultTtlMs: 5000 })
+      const key = freshKey()
+      const upstream = gatedUpstream()
+      const waiting = Array.from({ length: 50 }, () =>
+        coordinator.coordinate(key, upstream.refresh),
+      )
+      await sleep(100)
+      upstream.open({ kind: 'refreshed', sessionToken: 'token-1' })
+      const results = await Promise.all(waiting)
+      expect(upstream.calls).toBe(1)
+      expect(new Set(results.map(tokenOf))).toEqual(new Set(['token-1']))
+      expect(results.filter((r) => !r.coalesced)).toHaveLength(1)
+      expect(coordinator.inFlight).toBe(0)
+    })
 
-      it('keeps keys apart', async () => {
-        const coordinator = subject.create({ resultTtlMs: 5000 })
-        const a = freshKey()
-        const b = freshKey()
-        const results = await Promise.all(
-          [a, b, a, b].map((key) =>
-            coordinator.coordinate(key, () =>
-              Promise.resolve<SharedRefreshResult>({
-                kind: 'refreshed',
-                sessionToken: `token-of-${key.id}`,
-              }),
-            ),
+    it('keeps keys apart', async () => {
+      const coordinator = subject.create({ resultTtlMs: 5000 })
+      const a = freshKey()
+      const b = freshKey()
+      const results = await Promise.all(
+        [a, b, a, b].map((key) =>
+          coordinator.coordinate(key, () =>
+            Promise.resolve<SharedRefreshResult>({
+              kind: 'refreshed',
+              sessionToken: `token-of-${key.id}`,
+            }),
           ),
-        )
-        expect(results.map(tokenOf)).toEqual([
-          `token-of-${a.id}`,
-          `token-of-${b.id}`,
-          `token-of-${a.id}`,
-          `token-of-${b.id}`,
-        ])
-      })
+        ),
+      )
+      expect(results.map(tokenOf)).toEqual([
+        `token-of-${a.id}`,
+        `token-of-${b.id}`,
+        `token-of-${a.id}`,
+        `token-of-${b.id}`,
+      ])
+    })
 
-      it('reuses a refreshed result for resultTtlMs, then refreshes again', async () => {
-        const coordinator = subject.create({ resultTtlMs: 300 })
-        const key = freshKey()
-        let calls = 0
-        const refresh = () =>
-          Promise.resolve<SharedRefreshResult>({ kind: 'refreshed', sessionToken: `t${++calls}` })
-        expect(await coordinator.coordinate(key, refresh)).toEqual({
-          kind: 'refreshed',
-          sessionToken: 't1',
-          coalesced: false,
-        })
-        expect(await coordinator.coordinate(key, refresh)).toEqual({
-          kind: 'refreshed',
-          sessionToken: 't1',
-          coalesced: true,
-        })
-        await sleep(700)
-        expect(await coordinator.coordinate(key, refresh)).toMatchObject({ sessionToken: 't2' })
-        expect(calls).toBe(2)
+    it('reuses a refreshed result for resultTtlMs, then refreshes again', async () => {
+      const coordinator = subject.create({ resultTtlMs: 300 })
+      const key = freshKey()
+      let calls = 0
+      const refresh = () =>
+        Promise.resolve<SharedRefreshResult>({ kind: 'refreshed', sessionToken: `t${++calls}` })
+      expect(await coordinator.coordinate(key, refresh)).toEqual({
+        kind: 'refreshed',
+        sessionToken: 't1',
+        coalesced: false,
       })
-
-      it('shares an ended session (401) with concurrent and later callers', async () => {
-        const coordinator = subject.create({ resultTtlMs: 5000 })
-        const key = freshKey()
-        const upstream = gatedUpstream()
-        const waiting = Array.from({ length: 10 }, () =>
-          coordinator.coordinate(key, upstream.refresh),
-        )
-        await sleep(50)
-        upstream.open({ kind: 'ended', status: 401 })
-        const results = [
-          ...(await Promise.all(waiting)),
-          await coordinator.coordinate(key, upstream.refresh),
-        ]
-        expect(upstream.calls).toBe(1)
-        for (const result of results) expect(result).toMatchObject({ kind: 'ended', status: 401 })
+      expect(await coordinator.coordinate(key, refresh)).toEqual({
+        kind: 'refreshed',
+        sessionToken: 't1',
+        coalesced: true,
       })
+      await sleep(700)
+      expect(await coordinator.coordinate(key, refresh)).toMatchObject({ sessionToken: 't2' })
+      expect(calls).toBe(2)
+    })
 
-      it('shares a transient failure with the callers waiting for it, but not with later ones', async () => {
-        const coordinator = subject.create({ resultTtlMs: 5000 })
-        const key = freshKey()
-        const upstream = gatedUpstream()
-        const waiting = Array.from({ length: 10 }, () =>
-          coordinator.coordinate(key, upstream.refresh),
-        )
-        await sleep(50)
-        upstream.open({ kind: 'failed', reason: 'upstream-error' })
-        for (const result of await Promise.all(waiting)) {
-          expect(result).toMatchObject({ kind: 'failed', reason: 'upstream-error' })
-        }
-        expect(upstream.calls).toBe(1)
+    it('shares an ended session (401) with concurrent and later callers', async () => {
+      const coordinator = subject.create({ resultTtlMs: 5000 })
+      const key = freshKey()
+      const upstream = gatedUpstream()
+      const waiting = Array.from({ length: 10 }, () =>
+        coordinator.coordinate(key, upstream.refresh),
+      )
+      await sleep(50)
+      upstream.open({ kind: 'ended', status: 401 })
+      const results = [
+        ...(await Promise.all(waiting)),
+        await coordinator.coordinate(key, upstream.refresh),
+      ]
+      expect(upstream.calls).toBe(1)
+      for (const result of results) expect(result).toMatchObject({ kind: 'ended', status: 401 })
+    })
 
-        await sleep(subject.failureReuseMs + 300)
-        const later = await coordinator.coordinate(key, () => {
-          upstream.calls++
-          return Promise.resolve<SharedRefreshResult>({ kind: 'refreshed', sessionToken: 'ok' })
-        })
-        expect(later).toEqual({ kind: 'refreshed', sessionToken: 'ok', coalesced: false })
-        expect(upstream.calls).toBe(2)
+    it('shares a transient failure with the callers waiting for it, but not with later ones', async () => {
+      const coordinator = subject.create({ resultTtlMs: 5000 })
+      const key = freshKey()
+      const upstream = gatedUpstream()
+      const waiting = Array.from({ length: 10 }, () =>
+        coordinator.coordinate(key, upstream.refresh),
+      )
+      await sleep(50)
+      upstream.open({ kind: 'failed', reason: 'upstream-error' })
+      for (const result of await Promise.all(waiting)) {
+        expect(result).toMatchObject({ kind: 'failed', reason: 'upstream-error' })
+      }
+      expect(upstream.calls).toBe(1)
+
+      await sleep(subject.failureReuseMs + 300)
+      const later = await coordinator.coordinate(key, () => {
+        upstream.calls++
+        return Promise.resolve<SharedRefreshResult>({ kind: 'refreshed', sessionToken: 'ok' })
       })
+      expect(later).toEqual({ kind: 'refreshed', sessionToken: 'ok', coalesced: false })
+      expect(upstream.calls).toBe(2)
+    })
 
-      it('passes a rejecting refresh to the callers of that attempt and keeps nothing', async () => {
-        const coordinator = subject.create({ resultTtlMs: 5000 })
-        const key = freshKey()
-        const boom = new Error('refresh bug')
-        const attempt = Array.from({ length: 5 }, () =>
-          coordinator.coordinate(key, async () => {
-            await sleep(20)
-            throw boom
-          }),
-        )
-        for (const settled of await Promise.allSettled(attempt)) {
-          expect(settled).toEqual({ status: 'rejected', reason: boom })
-        }
-        const next = await coordinator.coordinate(key, () =>
-          Promise.resolve<SharedRefreshResult>({ kind: 'refreshed', sessionToken: 'after' }),
-        )
-        expect(next).toEqual({ kind: 'refreshed', sessionToken: 'after', coalesced: false })
-        expect(coordinator.inFlight).toBe(0)
-      })
-    },
-  )
+    it('passes a rejecting refresh to the callers of that attempt and keeps nothing', async () => {
+      const coordinator = subject.create({ resultTtlMs: 5000 })
+      const key = freshKey()
+      const boom = new Error('refresh bug')
+      const attempt = Array.from({ length: 5 }, () =>
+        coordinator.coordinate(key, async () => {
+          await sleep(20)
+          throw boom
+        }),
+      )
+      for (const settled of await Promise.allSettled(attempt)) {
+        expect(settled).toEqual({ status: 'rejected', reason: boom })
+      }
+      const next = await coordinator.coordinate(key, () =>
+        Promise.resolve<SharedRefreshResult>({ kind: 'refreshed', sessionToken: 'after' }),
+      )
+      expect(next).toEqual({ kind: 'refreshed', sessionToken: 'after', coalesced: false })
+      expect(coordinator.inFlight).toBe(0)
+    })
+  })
 }

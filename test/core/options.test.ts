@@ -100,6 +100,9 @@ describe('resolveOptions', () => {
     [{ projectId, circuitBreaker: { failureThreshold: 0 } }, 'circuitBreaker.failureThreshold'],
     [{ projectId, circuitBreaker: { cooldownMs: -5 } }, 'circuitBreaker.cooldownMs'],
     [{ projectId, fetch: 'fetch' }, 'fetch'],
+    [{ projectId, telemetry: 'off' }, 'telemetry'],
+    [{ projectId, telemetry: { includeUserId: 'yes' } }, 'telemetry.includeUserId'],
+    [{ projectId, telemetry: { includeUserID: true } }, 'telemetry.includeUserID'],
   ])('rejects %j, naming %s', (options, option) => {
     const error = rejection(options)
     expect(error.code).toBe('ERR_KEEPALIVE_INVALID_OPTION')
@@ -128,6 +131,15 @@ describe('resolveOptions', () => {
   it('gives no hint for a name unlike any option', () => {
     const error = rejection({ projectId, zzzzzzzzzzzz: 1 })
     expect(error.message).not.toContain('Did you mean')
+  })
+
+  it('turns telemetry on by default, off with false, and adds user ids only when asked', () => {
+    expect(resolveOptions({ projectId }).telemetry).toEqual({ enabled: true, includeUserId: false })
+    expect(resolveOptions({ projectId, telemetry: false }).telemetry.enabled).toBe(false)
+    expect(resolveOptions({ projectId, telemetry: { includeUserId: true } }).telemetry).toEqual({
+      enabled: true,
+      includeUserId: true,
+    })
   })
 
   it('disables the circuit breaker with false', () => {

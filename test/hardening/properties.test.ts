@@ -1,6 +1,6 @@
 /**
  * Property-based tests (fast-check) over cookie headers, cookie values, JWT-shaped strings and
- * option objects. Each group runs at least 10,000 cases in total; nothing here does HTTP: the
+ * option objects, `RUNS` cases per property (10,000 in the soak); nothing here does HTTP: the
  * keep-alive gets a `fetch` stub that answers from memory.
  */
 import fc from 'fast-check'
@@ -20,8 +20,11 @@ const SESSION_NAMES = ['cbo_session_token', 'cbo_short_session']
 const REFRESH_NAMES = ['cbo_refresh_token', 'cbo_long_session']
 const CORBADO_NAMES = [...SESSION_NAMES, ...REFRESH_NAMES]
 
-/** Runs per property; every group below sums to at least 10,000. */
-const RUNS = 10_000
+/**
+ * Runs per property: 1,000 in `npm test` (fast-check draws new cases on every run), 10,000 in the
+ * soak (`npm run test:soak`, which sets PROPERTY_RUNS).
+ */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000)
 
 // ---------------------------------------------------------------------------------------------
 // How downstream parsers (the `cookie` package) split a Cookie header: on `;`, spaces and tabs
@@ -264,7 +267,12 @@ describe('properties: cookie values, through createKeepAlive().handle()', () => 
             refreshTimeoutMs: 1000,
             fetch: stubFetch(answer, token),
           })
-          const outcome = await keepAlive.handle({ method: 'GET', cookieHeader: header, raw: {} })
+          const outcome = await keepAlive.handle({
+            method: 'GET',
+            cookieHeader: header,
+            clientAddress: undefined,
+            raw: {},
+          })
           const out = effectiveHeader(header, outcome)
           const sessions = sessionCookies(out)
           expect(sessions.length).toBeLessThanOrEqual(1)
@@ -322,6 +330,7 @@ describe('properties: JWT-shaped strings', () => {
     let sanity = await keepAlive('500', '').handle({
       method: 'GET',
       cookieHeader: `cbo_session_token=${signed}`,
+      clientAddress: undefined,
       raw: {},
     })
     expect(sanity.session?.userId).toBe('usr-1')
@@ -341,7 +350,12 @@ describe('properties: JWT-shaped strings', () => {
             instances.set(answer, instance)
           }
           const header = `cbo_session_token=${cookieToken}${withRefresh ? '; cbo_refresh_token=rt-1' : ''}`
-          const outcome = await instance.handle({ method: 'GET', cookieHeader: header, raw: {} })
+          const outcome = await instance.handle({
+            method: 'GET',
+            cookieHeader: header,
+            clientAddress: undefined,
+            raw: {},
+          })
           expect(outcome.session).toBeUndefined()
           expect(outcome.action).not.toBe('refreshed')
           expect(
@@ -356,6 +370,7 @@ describe('properties: JWT-shaped strings', () => {
     sanity = await keepAlive('500', '').handle({
       method: 'GET',
       cookieHeader: `cbo_session_token=${signed}`,
+      clientAddress: undefined,
       raw: {},
     })
     expect(sanity.session?.userId).toBe('usr-1')

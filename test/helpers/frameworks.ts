@@ -1,10 +1,15 @@
 import express5 from 'express'
 import express4 from 'express4'
+import fastify5 from 'fastify'
+import fastify4 from 'fastify4'
+import fastifyCookie11 from '@fastify/cookie'
+import fastifyCookie9 from 'fastify-cookie9'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
 import { expressHarness } from './frameworks/express.js'
 import { fetchOnNodeHarness } from './frameworks/fetch.js'
 import { honoHarness } from './frameworks/hono.js'
+import { fastifyHarness } from './frameworks/fastify.js'
 import { koaHarness } from './frameworks/koa.js'
 import { launchBun, launchDeno, launchWorkerd, runtimeHarness } from './frameworks/runtimes.js'
 import type { FrameworkHarness } from './frameworks/harness.js'
@@ -24,6 +29,8 @@ export const FRAMEWORKS: readonly FrameworkHarness[] = [
   koaHarness('Koa 3', Koa3),
   honoHarness('Hono 4'),
   fetchOnNodeHarness('fetch on Node'),
+  fastifyHarness('Fastify 4', fastify4, fastifyCookie9),
+  fastifyHarness('Fastify 5', fastify5, fastifyCookie11),
 ]
 
 /**

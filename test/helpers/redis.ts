@@ -10,23 +10,18 @@ import { createClient } from 'redis'
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 /**
- * Whether the tests' Redis answers. In CI an unreachable Redis throws, so a missing service fails
- * the run instead of skipping the Redis tests; locally they are skipped with a loud message.
+ * Fail unless the tests' Redis answers: a missing service fails the run with the command that
+ * brings it up, never skips tests. `npm test` (scripts/test-services.sh) starts one when none answers.
  */
-export async function requireRedis(suite: string): Promise<boolean> {
+export async function requireRedis(suite: string): Promise<void> {
   try {
     await ping(REDIS_URL)
-    return true
   } catch (error) {
-    const message = `Redis at ${REDIS_URL} is unreachable (${String(error)})`
-    if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') {
-      throw new Error(`${message}: the Redis tests must run in CI`, { cause: error })
-    }
-    console.warn(
-      `\n${'!'.repeat(78)}\n!! SKIPPING ${suite}: ${message}.\n!! Start one with: ` +
-        `redis-server --port 6379 --save '' --appendonly no\n${'!'.repeat(78)}\n`,
+    throw new Error(
+      `${suite}: Redis at ${REDIS_URL} does not answer (${String(error)}): run the tests with ` +
+        '`npm test`, or `scripts/test-services.sh npx vitest run <files>`, which start one',
+      { cause: error },
     )
-    return false
   }
 }
 

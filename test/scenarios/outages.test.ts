@@ -114,7 +114,8 @@ describe.each(FRAMEWORKS)('$name: circuit breaker', (framework) => {
     fake.setFault({ type: 'hang' })
     const started = performance.now()
     const { seen } = await app.seen(header)
-    expect(performance.now() - started).toBeLessThan(150)
+    // Not the 2 s a refresh would wait out against the hang.
+    expect(performance.now() - started).toBeLessThan(1000)
     expect(seen.session?.token).toBe(sessionToken)
     expect(fake.refreshCount).toBe(3)
     expect((await app.stats()).failures['circuit-open']).toBe(1)

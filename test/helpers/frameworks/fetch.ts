@@ -1,4 +1,5 @@
 import { createServer } from 'node:http'
+import type { Http2Bindings, HttpBindings } from '@hono/node-server'
 import { getRequestListener } from '@hono/node-server'
 import { createFetchKeepAlive } from '../../../src/fetch.js'
 import type { KeepAliveOptions } from '../../../src/fetch.js'
@@ -18,8 +19,9 @@ export function fetchOnNodeHarness(name: string): FrameworkHarness {
       const keepAlive = createFetchKeepAlive(options as KeepAliveOptions<Request>)
       const app = fetchApp(context)
       const listener = getRequestListener(
-        async (incoming) => {
-          const { request, finalize } = await keepAlive.handle(incoming)
+        async (incoming, env: HttpBindings | Http2Bindings) => {
+          const clientAddress = env.incoming.socket.remoteAddress
+          const { request, finalize } = await keepAlive.handle(incoming, { clientAddress })
           return finalize(await app(request))
         },
         { overrideGlobalObjects: false },

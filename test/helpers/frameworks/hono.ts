@@ -1,4 +1,5 @@
 import { createAdaptorServer } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
@@ -15,7 +16,9 @@ export function honoHarness(name: string): FrameworkHarness {
   return {
     name,
     async start(options, context = {}) {
-      const middleware = corbadoKeepAlive(options as KeepAliveOptions<Context>)
+      const middleware = corbadoKeepAlive(options as KeepAliveOptions<Context>, {
+        clientAddress: (c) => getConnInfo(c).remote.address,
+      })
       const app = new Hono()
       app.use(middleware)
       app.get('/session', (c) =>

@@ -62,6 +62,6 @@ declare module 'astro:middleware' {
 // What an app declares in src/app.d.ts (SvelteKit) or src/env.d.ts (Astro).
 declare namespace App {
   interface Locals {
-    corbadoSession?: import('corbado-keepalive/fetch').CorbadoSession | undefined
+    corbadoSession?: import('../../src/fetch.js').CorbadoSession | undefined
   }
 }

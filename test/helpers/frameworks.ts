@@ -38,7 +38,8 @@ export const FRAMEWORKS: readonly FrameworkHarness[] = [
  * block), fed options as JSON. Suites that need options holding functions (hooks, a logger,
  * `getRefreshToken`) or an in-process app context run on {@link FRAMEWORKS} only:
  * observability (logger and hooks), interop (`validateToken` in the app), the circuit breaker
- * (`onCircuitChange`) and `getRefreshToken` in the cookie suite. docs/frameworks.md lists them.
+ * (`onCircuitChange`), `getRefreshToken` in the cookie suite, and the client address (each Node
+ * framework's trust-proxy handling). docs/frameworks.md lists them.
  */
 export const RUNTIMES: readonly FrameworkHarness[] = [
   runtimeHarness('Bun', launchBun),

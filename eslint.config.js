@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module'
 import js from '@eslint/js'
 import { defineConfig } from 'eslint/config'
 import tseslint from 'typescript-eslint'
@@ -21,7 +22,8 @@ export default defineConfig(
     },
   },
   {
-    // The core is framework-free: it must run behind any adapter.
+    // The core is framework- and runtime-free: it must run behind any adapter, on Node, Bun,
+    // Deno and workerd alike.
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -32,9 +34,11 @@ export default defineConfig(
             'koa',
             'ioredis',
             'redis',
-            'node:http',
-            'http',
             'http-proxy-middleware',
+            ...builtinModules.filter((name) => !name.startsWith('_')),
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'src/core runs on every runtime: use Web APIs.' },
           ],
         },
       ],

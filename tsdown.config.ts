@@ -5,6 +5,8 @@ export default defineConfig({
     index: 'src/index.ts',
     express: 'src/express.ts',
     koa: 'src/koa.ts',
+    fetch: 'src/fetch.ts',
+    hono: 'src/hono.ts',
     fastify: 'src/fastify.ts',
     redis: 'src/redis.ts',
     gateway: 'src/gateway.ts',

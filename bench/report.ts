@@ -172,6 +172,7 @@ comparison; the ratios are medians over the rounds.
 | (b) keep-alive ÷ (a) bare Express | ${p.expressKeepAlive.rate}/s | ${ratios('expressKeepAlive')} | **${fixed(expressRatio, 3)}** |
 | (c) node-sdk ÷ (b) keep-alive | ${p.nodeSdkOverKeepAlive.rate}/s | ${ratios('nodeSdkOverKeepAlive')} | **${fixed(sdkRatio, 2)}** |
 | Koa keep-alive ÷ bare Koa | ${p.koaKeepAlive.rate}/s | ${ratios('koaKeepAlive')} | **${fixed(koaRatio, 3)}** |
+| Hono keep-alive ÷ bare Hono | ${p.honoKeepAlive.rate}/s | ${ratios('honoKeepAlive')} | **${fixed(p.honoKeepAlive.median, 3)}** |
 | Fastify keep-alive ÷ bare Fastify | ${p.fastifyKeepAlive.rate}/s | ${ratios('fastifyKeepAlive')} | **${fixed(p.fastifyKeepAlive.median, 3)}** |
 | control: a second bare Express process ÷ bare Express (A/A) | ${p.expressSame.rate}/s | ${ratios('expressSame')} | ${fixed(p.expressSame.median, 3)} |
 | context: Express + a middleware that only calls \`next()\` ÷ bare | ${p.expressNoop.rate}/s | ${ratios('expressNoop')} | ${fixed(p.expressNoop.median, 3)} |
@@ -196,6 +197,8 @@ ${hotRow('express-node-sdk', '(c) Express + node-sdk validateToken per request')
 ${hotRow('koa-bare', 'Koa, bare')}
 ${hotRow('koa-keepalive', 'Koa + corbadoKeepAlive (verify: true)')}
 ${hotRow('koa-node-sdk', 'Koa + node-sdk validateToken per request')}
+${hotRow('hono-bare', 'Hono on @hono/node-server, bare')}
+${hotRow('hono-keepalive', 'Hono + corbadoKeepAlive (verify: true)')}
 ${hotRow('fastify-bare', 'Fastify, bare')}
 ${hotRow('fastify-keepalive', 'Fastify + corbadoKeepAlive (verify: true)')}
 

@@ -8,7 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import { Config, SDK } from '@corbado/node-sdk'
+import { getRequestListener } from '@hono/node-server'
 import express from 'express'
+import { Hono } from 'hono'
 import fastify from 'fastify'
 import { Redis } from 'ioredis'
 import Koa from 'koa'
@@ -120,6 +122,18 @@ async function app(setup: string | undefined): Promise<Handler> {
         ctx.body = 'hello'
       })
       return a.callback()
+    }
+    case 'hono-bare': {
+      const a = new Hono()
+      a.get('/', (c) => c.text('hello'))
+      return getRequestListener(a.fetch)
+    }
+    case 'hono-keepalive': {
+      const { corbadoKeepAlive } = await import('../src/hono.js')
+      const a = new Hono()
+      a.use(corbadoKeepAlive(await keepAliveOptions()))
+      a.get('/', (c) => c.text(c.get('corbadoSession') === undefined ? 'anonymous' : 'hello'))
+      return getRequestListener(a.fetch)
     }
     case 'fastify-bare': {
       const a = fastify()

@@ -2,7 +2,7 @@
  * Hot path: every request carries a valid session-token far from expiry. Server CPU time per
  * request for bare Express, Express with corbadoKeepAlive, and Express validating with
  * @corbado/node-sdk on every request; the same for Koa; bare Fastify against Fastify with the
- * plugin.
+ * plugin, and bare Hono against Hono with the middleware.
  *
  * The machine is shared: CPU time per request drifts by ±15 % between runs seconds apart, far
  * more than the few microseconds measured. So the two setups of each comparison are loaded at
@@ -25,6 +25,8 @@ export const SETUPS = [
   'koa-bare',
   'koa-keepalive',
   'koa-node-sdk',
+  'hono-bare',
+  'hono-keepalive',
   'fastify-bare',
   'fastify-keepalive',
 ] as const
@@ -46,6 +48,7 @@ export type PairName =
   | 'koaSame'
   | 'koaKeepAlive'
   | 'koaNodeSdkOverKeepAlive'
+  | 'honoKeepAlive'
   | 'fastifySame'
   | 'fastifyKeepAlive'
 
@@ -67,6 +70,7 @@ const PAIRS: readonly Pair[] = [
     subject: 'koa-node-sdk',
     rate: 1000,
   },
+  { name: 'honoKeepAlive', baseline: 'hono-bare', subject: 'hono-keepalive', rate: 1500 },
   { name: 'fastifySame', baseline: 'fastify-bare', subject: 'fastify-bare', rate: 1500 },
   { name: 'fastifyKeepAlive', baseline: 'fastify-bare', subject: 'fastify-keepalive', rate: 1500 },
 ]

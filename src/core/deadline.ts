@@ -16,12 +16,15 @@ export interface Deadline {
   clear(): void
 }
 
-/** Start a budget of `ms` milliseconds. Its timer never keeps the process alive. */
+/**
+ * Start a budget of `ms` milliseconds. Where timers can be unref'd (Node, Bun, Deno), its timer
+ * never keeps the process alive; elsewhere (workerd, browsers) a timer is a plain id.
+ */
 export function startDeadline(ms: number): Deadline {
-  let timer: NodeJS.Timeout | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
   const expired = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, ms, TIMED_OUT)
-    timer.unref()
+    unref(timer)
   })
   return {
     race: (work) => Promise.race([work, expired]),
@@ -29,4 +32,11 @@ export function startDeadline(ms: number): Deadline {
       clearTimeout(timer)
     },
   }
+}
+
+/** Call the timer's `unref`, only when the runtime's timers have one. */
+function unref(timer: unknown): void {
+  if (typeof timer !== 'object' || timer === null) return
+  const method = (timer as { unref?: unknown }).unref
+  if (typeof method === 'function') method.call(timer)
 }

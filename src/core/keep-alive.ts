@@ -234,7 +234,7 @@ export function createKeepAlive<Req = unknown>(
     deadline: Deadline,
   ): Promise<KeepAliveOutcome> {
     const startedAt = Date.now()
-    const key = refreshKeyOf(refreshToken)
+    const key = await refreshKeyOf(refreshToken)
     const permit = breaker.acquire(startedAt)
     if (permit === 'rejected') return failed('circuit-open', current, request, cookies)
 

@@ -90,20 +90,27 @@ describe('code blocks in README.md and docs/', () => {
       writeFileSync(path, `${block.code}\nexport {}\n`)
       files.set(path, block)
     }
-    const program = ts.createProgram([...files.keys(), join(ROOT, 'test/aliases.d.ts')], {
-      target: ts.ScriptTarget.ES2023,
-      lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      esModuleInterop: true,
-      jsx: ts.JsxEmit.ReactJSX,
-      types: ['node'],
-      typeRoots: [join(ROOT, 'node_modules/@types')],
-      paths: entryPaths(),
-    })
+    const program = ts.createProgram(
+      [
+        ...files.keys(),
+        join(ROOT, 'test/aliases.d.ts'),
+        join(ROOT, 'test/docs/runtime-stand-ins.d.ts'),
+      ],
+      {
+        target: ts.ScriptTarget.ES2023,
+        lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        esModuleInterop: true,
+        jsx: ts.JsxEmit.ReactJSX,
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules/@types')],
+        paths: entryPaths(),
+      },
+    )
     const problems = ts
       .getPreEmitDiagnostics(program)
       .filter((d) => d.file !== undefined && files.has(resolve(d.file.fileName)))

@@ -25,6 +25,7 @@ export function useScenario(
     fake = await startFakeCorbado()
   })
   afterAll(async () => {
+    await framework.stop?.()
     await fake?.close()
   })
   beforeEach(async () => {

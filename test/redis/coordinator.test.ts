@@ -64,7 +64,7 @@ describe('RedisCoordinator against a real Redis', () => {
 
   it('three instances × 20 concurrent callers: one refresh, one result for all', async () => {
     const instances = [instance(), instance(), instance()]
-    const key = refreshKeyOf(realisticTokens().refreshToken)
+    const key = await refreshKeyOf(realisticTokens().refreshToken)
     let calls = 0
     const refresh = async (): Promise<SharedRefreshResult> => {
       calls++
@@ -86,7 +86,7 @@ describe('RedisCoordinator against a real Redis', () => {
   it('a leader that never finishes: its lock expires after lockTtlMs and another instance takes over', async () => {
     const dead = instance({ lockTtlMs: 300 })
     const survivor = instance({ lockTtlMs: 300 })
-    const key = refreshKeyOf(realisticTokens().refreshToken)
+    const key = await refreshKeyOf(realisticTokens().refreshToken)
     let started!: () => void
     const leading = new Promise<void>((resolve) => (started = resolve))
     void dead.coordinate(key, () => {
@@ -110,7 +110,7 @@ describe('RedisCoordinator against a real Redis', () => {
   it('a follower waits at most waitTimeoutMs, then is served fail-open', async () => {
     const leader = instance({ lockTtlMs: 10_000 })
     const follower = instance({ waitTimeoutMs: 300 })
-    const key = refreshKeyOf(realisticTokens().refreshToken)
+    const key = await refreshKeyOf(realisticTokens().refreshToken)
     let started!: () => void
     const leading = new Promise<void>((resolve) => (started = resolve))
     void leader.coordinate(key, () => {
@@ -133,7 +133,7 @@ describe('RedisCoordinator against a real Redis', () => {
 
   it('treats a value that does not decrypt as absent, and replaces it', async () => {
     const { refreshToken } = realisticTokens()
-    const key = refreshKeyOf(refreshToken)
+    const key = await refreshKeyOf(refreshToken)
     const { result } = keysOf(prefix, key.id)
     await admin.set(result, 'v1.Zm9yZ2VkLWJ5LXNvbWVvbmUtd2l0aG91dC10aGUta2V5', 'PX', 10_000)
     const first = instance()
@@ -151,7 +151,7 @@ describe('RedisCoordinator against a real Redis', () => {
 
   it('stores hashes and sealed values only: no token, refresh-token or user in the clear', async () => {
     const { refreshToken, sessionToken } = realisticTokens()
-    const key = refreshKeyOf(refreshToken)
+    const key = await refreshKeyOf(refreshToken)
     const coordinator = instance()
     let release!: () => void
     const held = new Promise<void>((resolve) => (release = resolve))
@@ -185,7 +185,7 @@ describe('RedisCoordinator against a real Redis', () => {
     try {
       const a = new RedisCoordinator({ redis: client, keyPrefix: prefix })
       const b = instance()
-      const key = refreshKeyOf(realisticTokens().refreshToken)
+      const key = await refreshKeyOf(realisticTokens().refreshToken)
       let calls = 0
       const refresh = async (): Promise<SharedRefreshResult> => {
         calls++
@@ -228,7 +228,7 @@ describe('RedisCoordinator when Redis fails', () => {
     const { lines, logger } = recordingLogger()
     const coordinator = new RedisCoordinator({ redis, keyPrefix: prefix, logger })
     const { refreshToken, sessionToken } = realisticTokens()
-    const key = refreshKeyOf(refreshToken)
+    const key = await refreshKeyOf(refreshToken)
     let calls = 0
     const refresh = async (): Promise<SharedRefreshResult> => {
       calls++
@@ -244,7 +244,7 @@ describe('RedisCoordinator when Redis fails', () => {
     expect(calls).toBe(1)
 
     await sleep(1200)
-    const other = refreshKeyOf(realisticTokens().refreshToken)
+    const other = await refreshKeyOf(realisticTokens().refreshToken)
     expect(await coordinator.coordinate(other, refreshed('x'))).toMatchObject({ kind: 'refreshed' })
     const warnings = lines.filter((line) => line.level === 'warn')
     expect(warnings).toHaveLength(1)
@@ -266,7 +266,7 @@ describe('RedisCoordinator when Redis fails', () => {
       commandTimeoutMs: 100,
       logger,
     })
-    const key = refreshKeyOf(realisticTokens().refreshToken)
+    const key = await refreshKeyOf(realisticTokens().refreshToken)
     await pauser.call('CLIENT', 'PAUSE', '800', 'ALL')
     const begun = Date.now()
     const result = await coordinator.coordinate(key, refreshed('in-process'))
@@ -277,7 +277,7 @@ describe('RedisCoordinator when Redis fails', () => {
     await sleep(1500)
     expect(await redis.exists(keysOf(prefix, key.id).lock)).toBe(0)
     // Redis is used again after a short pause, and its return is logged.
-    const next = refreshKeyOf(realisticTokens().refreshToken)
+    const next = await refreshKeyOf(realisticTokens().refreshToken)
     await coordinator.coordinate(next, refreshed('via-redis'))
     expect(await redis.exists(keysOf(prefix, next.id).result)).toBe(1)
     expect(lines.filter((line) => line.level === 'info')).toHaveLength(1)
@@ -287,7 +287,7 @@ describe('RedisCoordinator when Redis fails', () => {
     const client = await nodeRedisClient(server.url)
     await client.close()
     const coordinator = new RedisCoordinator({ redis: client, keyPrefix: prefix })
-    const key = refreshKeyOf(realisticTokens().refreshToken)
+    const key = await refreshKeyOf(realisticTokens().refreshToken)
     expect(await coordinator.coordinate(key, refreshed('local'))).toEqual({
       kind: 'refreshed',
       sessionToken: 'local',

@@ -140,7 +140,9 @@ for (const framework of FRAMEWORKS) {
         expect(answer.status).toBe(200)
         expect(answer.seen.session).toMatchObject({ userId: 'usr-1', token, refreshed: true })
       }
-      const upstream = instances.map((app) => app.stats().upstreamRefreshes)
+      const upstream = await Promise.all(
+        instances.map(async (app) => (await app.stats()).upstreamRefreshes),
+      )
       expect(upstream.reduce((a, b) => a + b)).toBe(1)
 
       // The shared result is still stored (resultTtlMs): read every raw value under the prefix.
@@ -168,8 +170,8 @@ for (const framework of FRAMEWORKS) {
         const answer = await request(app, mixed)
         expect(answer.written).toBeUndefined()
         expect(answer.seen.session).toMatchObject({ userId: 'usr-1001', token: a.sessionToken })
-        expect(app.stats().failures['subject-mismatch']).toBe(1)
-        expect(app.stats().circuit).toBe('closed')
+        expect((await app.stats()).failures['subject-mismatch']).toBe(1)
+        expect((await app.stats()).circuit).toBe('closed')
       }
       expect(fake.refreshCount).toBe(1)
       const mismatches = lines.filter((line) => line.includes('subject-mismatch'))

@@ -4,7 +4,8 @@ import { refreshKeyOf } from '../../src/core/refresh-key.js'
 import { sealerOf } from '../../src/redis/seal.js'
 
 const refreshToken = 'rt-0123456789abcdefghijklmnopqrstuvwxyz'
-const key = refreshKeyOf(refreshToken)
+const key = await refreshKeyOf(refreshToken)
+const anotherUsersKey = await refreshKeyOf('rt-another-users-token-0123456789')
 const sessionToken = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c3ItMSJ9.c2lnbmF0dXJl'
 const refreshed: SharedRefreshResult = { kind: 'refreshed', sessionToken }
 
@@ -54,7 +55,7 @@ describe('sealing of shared results', () => {
       // oversized: a megabyte of base64url after the version
       `v1.${'A'.repeat(1024 * 1024)}`,
       // swapped: a value sealed for another refresh-token under this key's name
-      sealerOf(refreshKeyOf('rt-another-users-token-0123456789'), 'p:').seal(refreshed),
+      sealerOf(anotherUsersKey, 'p:').seal(refreshed),
     ]) {
       expect(sealer.open(value)).toBeUndefined()
     }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { FakeCorbado } from '../../src/testing/index.js'
-import { FRAMEWORKS } from '../helpers/frameworks.js'
+import { EVERYWHERE } from '../helpers/frameworks.js'
 import { useScenario } from '../helpers/scenario.js'
 import { claimsOf, cookies, setCookieOf, valueOf } from '../helpers/http.js'
 
 // One row of DESIGN.md's behaviour table per test, on every framework major.
-describe.each(FRAMEWORKS)('$name: behaviour table', (framework) => {
+describe.each(EVERYWHERE)('$name: behaviour table', (framework) => {
   const env = useScenario(framework)
 
   it('no tokens: nothing happens, the response is untouched', async () => {

@@ -13,6 +13,6 @@ describe.each(FRAMEWORKS)('$name: the client address', (framework) => {
     const { seen } = await env.app.seen('cbo_refresh_token=made-up-2')
     expect(seen.session).toBeNull()
     expect(env.fake.refreshCount).toBe(1)
-    expect(env.app.stats().failures.throttled).toBe(1)
+    expect((await env.app.stats()).failures.throttled).toBe(1)
   })
 })

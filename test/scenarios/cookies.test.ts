@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
-import { FRAMEWORKS } from '../helpers/frameworks.js'
+import { EVERYWHERE, FRAMEWORKS } from '../helpers/frameworks.js'
 import type { TestApp } from '../helpers/frameworks.js'
 import { claimsOf, cookies, setCookieOf, valueOf } from '../helpers/http.js'
 
-describe.each(FRAMEWORKS)('$name: the session cookie', (framework) => {
+describe.each(EVERYWHERE)('$name: the session cookie', (framework) => {
   let fake: FakeCorbado
   let app: TestApp | undefined
 
@@ -13,6 +13,7 @@ describe.each(FRAMEWORKS)('$name: the session cookie', (framework) => {
     fake = await startFakeCorbado()
   })
   afterAll(async () => {
+    await framework.stop?.()
     await fake.close()
   })
   beforeEach(() => {
@@ -191,11 +192,31 @@ describe.each(FRAMEWORKS)('$name: the session cookie', (framework) => {
     expect(seen.session?.userId).toBe('usr-1')
     expect(seen.cookie).toBe(`cbo_session_token=${fresh}; x=1`)
   })
+})
+
+// A function option: in-process frameworks only (see RUNTIMES).
+describe.each(FRAMEWORKS)('$name: the session cookie, from getRefreshToken', (framework) => {
+  let fake: FakeCorbado
+
+  beforeAll(async () => {
+    fake = await startFakeCorbado()
+  })
+  afterAll(async () => {
+    await fake.close()
+  })
 
   it('uses a refresh-token from getRefreshToken when configured', async () => {
     const { refreshToken } = fake.login('usr-5')
-    const a = await start({ getRefreshToken: () => refreshToken })
-    const { seen } = await a.seen('unrelated=1')
-    expect(seen.session).toMatchObject({ userId: 'usr-5', refreshed: true })
+    const a = await framework.start({
+      projectId: fake.projectId,
+      frontendApiUrl: fake.url,
+      getRefreshToken: () => refreshToken,
+    })
+    try {
+      const { seen } = await a.seen('unrelated=1')
+      expect(seen.session).toMatchObject({ userId: 'usr-5', refreshed: true })
+    } finally {
+      await a.close()
+    }
   })
 })

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { FakeCorbado } from '../../src/testing/index.js'
-import { FRAMEWORKS } from '../helpers/frameworks.js'
+import { EVERYWHERE } from '../helpers/frameworks.js'
 import { useScenario } from '../helpers/scenario.js'
 import { cookies, setCookieOf } from '../helpers/http.js'
 
-describe.each(FRAMEWORKS)('$name: forged and malformed input', (framework) => {
+describe.each(EVERYWHERE)('$name: forged and malformed input', (framework) => {
   const env = useScenario(framework)
 
   const forgeries: [string, (f: FakeCorbado) => string][] = [

@@ -151,7 +151,7 @@ describe.each(FRAMEWORKS)('$name: observability', (framework) => {
       '/session',
       cookies({ cbo_session_token: failing.sessionToken, cbo_refresh_token: failing.refreshToken }),
     )
-    const stats = app.stats()
+    const stats = await app.stats()
     await app.close()
     expect(stats).toMatchObject({
       upstreamRefreshes: 3,

@@ -43,9 +43,9 @@ describe.each(FRAMEWORKS)('$name: a refresh never switches the user', (framework
     expect(third.seen.session?.userId).toBe('usr-1001')
     expect(third.seen.session?.token).toBe(a.sessionToken)
     expect(third.response.headers.getSetCookie()).toEqual([])
-    expect(env.app.stats().failures['subject-mismatch']).toBe(2)
+    expect((await env.app.stats()).failures['subject-mismatch']).toBe(2)
     // A mismatch is not the provider's failure: the breaker (opening at 1 failure) stays closed.
-    expect(env.app.stats().circuit).toBe('closed')
+    expect((await env.app.stats()).circuit).toBe('closed')
     const mismatches = logged.filter((line) => line.includes('subject-mismatch'))
     expect(mismatches).toHaveLength(2)
     for (const secret of [a.sessionToken, a.refreshToken, b.sessionToken, b.refreshToken]) {

@@ -35,14 +35,16 @@ export interface TestApp extends RunningServer {
   get(path: string, cookie?: string, init?: RequestInit): Promise<Response>
   /** GET /session and parse what downstream saw. */
   seen(cookie?: string): Promise<{ response: Response; seen: SeenByDownstream }>
-  /** The middleware's counters. */
-  stats(): KeepAliveStats
+  /** The middleware's counters (over HTTP for a runtime in another process). */
+  stats(): KeepAliveStats | Promise<KeepAliveStats>
 }
 
 /** A framework major the scenario suite runs against. */
 export interface FrameworkHarness {
   readonly name: string
   start(options: KeepAliveOptions<never>, context?: AppContext): Promise<TestApp>
+  /** Stop what outlives one app (a runtime process); called after each describe block. */
+  stop?(): Promise<void>
 }
 
 /** The raw `[name, value, name, value, …]` headers that `GET /write-head-array` writes. */
@@ -78,7 +80,7 @@ export function describeSession(
 }
 
 /** A {@link TestApp} around a running server. */
-export function wrap(server: RunningServer, stats: () => KeepAliveStats): TestApp {
+export function wrap(server: RunningServer, stats: TestApp['stats']): TestApp {
   const get = (path: string, cookie?: string, init: RequestInit = {}) =>
     fetch(server.url + path, {
       redirect: 'manual',

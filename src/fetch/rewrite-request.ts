@@ -1,0 +1,20 @@
+/**
+ * Handing the fresh session-token to downstream on a Web `Request`.
+ *
+ * @module
+ */
+
+/**
+ * A Request like `request` (same method, URL, body, signal, …) whose `Cookie` header is
+ * `cookieHeader`; `''` removes the header. The body is handed over as a stream, never buffered:
+ * `request` itself must not be read afterwards.
+ */
+export function withCookieHeader(request: Request, cookieHeader: string): Request {
+  const headers = new Headers(request.headers)
+  if (cookieHeader === '') headers.delete('cookie')
+  else headers.set('cookie', cookieHeader)
+  // A streamed body needs `duplex: 'half'` in Node's fetch; other runtimes ignore the field.
+  const init: RequestInit & { duplex?: 'half' } = { headers }
+  if (request.body !== null) init.duplex = 'half'
+  return new Request(request, init)
+}

@@ -7,6 +7,7 @@ export default defineConfig({
     koa: 'src/koa.ts',
     fetch: 'src/fetch.ts',
     hono: 'src/hono.ts',
+    next: 'src/next.ts',
     redis: 'src/redis.ts',
     gateway: 'src/gateway.ts',
     testing: 'src/testing/index.ts',

@@ -7,7 +7,7 @@ export default defineConfig(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'bench/results/**'] },
   // The Next.js apps are type-checked by `next build`, with their own tsconfig and the package
   // linked in as a dependency.
-  { ignores: ['test/next-app/**', 'examples/next/**'] },
+  { ignores: ['test/next-app/**', 'examples/next/**', 'test-artifacts/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

@@ -124,6 +124,10 @@ async function app(setup: string | undefined): Promise<Handler> {
       a.get('/', (c) => c.text(c.get('corbadoSession') === undefined ? 'anonymous' : 'hello'))
       return getRequestListener(a.fetch)
     }
+    case 'next-passthrough':
+      return (await import('./next-setups.js')).nextPassThrough()
+    case 'next-keepalive':
+      return (await import('./next-setups.js')).nextKeepAlive(await keepAliveOptions())
     default:
       throw new Error(`unknown --setup ${String(setup)}`)
   }

@@ -1,7 +1,8 @@
 /**
  * Hot path: every request carries a valid session-token far from expiry. Server CPU time per
  * request for bare Express, Express with corbadoKeepAlive, and Express validating with
- * @corbado/node-sdk on every request; the same for Koa; bare Hono and Hono with corbadoKeepAlive.
+ * @corbado/node-sdk on every request; the same for Koa; bare Hono and Hono with corbadoKeepAlive;
+ * a pass-through Next.js proxy function and the Next.js keep-alive.
  *
  * The machine is shared: CPU time per request drifts by ±15 % between runs seconds apart, far
  * more than the few microseconds measured. So the two setups of each comparison are loaded at
@@ -26,6 +27,8 @@ export const SETUPS = [
   'koa-node-sdk',
   'hono-bare',
   'hono-keepalive',
+  'next-passthrough',
+  'next-keepalive',
 ] as const
 export type Setup = (typeof SETUPS)[number]
 
@@ -46,6 +49,7 @@ export type PairName =
   | 'koaKeepAlive'
   | 'koaNodeSdkOverKeepAlive'
   | 'honoKeepAlive'
+  | 'nextKeepAlive'
 
 const PAIRS: readonly Pair[] = [
   { name: 'expressSame', baseline: 'express-bare', subject: 'express-bare', rate: 1000 },
@@ -66,6 +70,7 @@ const PAIRS: readonly Pair[] = [
     rate: 1000,
   },
   { name: 'honoKeepAlive', baseline: 'hono-bare', subject: 'hono-keepalive', rate: 1500 },
+  { name: 'nextKeepAlive', baseline: 'next-passthrough', subject: 'next-keepalive', rate: 1500 },
 ]
 
 export interface HotPathReport {

@@ -11,15 +11,20 @@ import type { KeepAliveOptions } from '../src/next.js'
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => Promise<void>
 
+/** The `NextRequest` Next gives a proxy: built from the URL and the request's init, as Next does. */
+function nextRequestOf(request: Request): NextRequest {
+  return new NextRequest(request.url, { method: request.method, headers: request.headers })
+}
+
 /** `proxy.ts` that lets every request through. */
 export function nextPassThrough(): Listener {
   const proxy = (_request: NextRequest): Response => NextResponse.next()
-  return getRequestListener((request) => proxy(new NextRequest(request)))
+  return getRequestListener((request) => proxy(nextRequestOf(request)))
 }
 
 /** `proxy.ts` holding `export default corbadoKeepAlive(options)`. */
 export async function nextKeepAlive(options: KeepAliveOptions<Request>): Promise<Listener> {
   const { corbadoKeepAlive } = await import('../src/next.js')
   const proxy = corbadoKeepAlive(options)
-  return getRequestListener((request) => proxy(new NextRequest(request)))
+  return getRequestListener((request) => proxy(nextRequestOf(request)))
 }

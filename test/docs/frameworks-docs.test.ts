@@ -1,9 +1,10 @@
 /**
  * The code blocks of docs/frameworks.md compile: each `ts`/`tsx` block that starts with a
  * `// <path>` comment is written as that file of one app, and the app is type-checked against
- * the package's sources (`corbado-keepalive/*` → `src/*.ts`) and the installed `next`.
+ * the package's sources (`corbado-keepalive/*` → `src/*.ts`) and the installed `next`; so is
+ * the example app of examples/next.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
@@ -57,6 +58,13 @@ function typeErrors(name: string, files: readonly Block[]): string[] {
     .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
 }
 
+/** The TypeScript files of `dir`, as blocks. */
+function filesOf(dir: string): Block[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => /\.tsx?$/.test(path) && !path.startsWith('node_modules'))
+    .map((path) => ({ path, code: readFileSync(join(dir, path), 'utf8') }))
+}
+
 describe('docs/frameworks.md', () => {
   const blocks = blocksOf(readFileSync(DOC, 'utf8'))
 
@@ -77,5 +85,11 @@ describe('docs/frameworks.md', () => {
     for (const [i, proxy] of proxies.entries()) {
       expect(typeErrors(`next-${String(i)}`, [...shared, proxy])).toEqual([])
     }
+  })
+
+  it('type-checks the example app of examples/next', () => {
+    const example = filesOf(join(ROOT, 'examples', 'next'))
+    expect(example.map((file) => file.path).sort()).toContain('proxy.ts')
+    expect(typeErrors('example-next', example)).toEqual([])
   })
 })

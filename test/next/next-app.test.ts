@@ -66,6 +66,17 @@ describe.each(['proxy', 'middleware'] as const)(
       expect(Object.keys(manifest.middleware)).toEqual(variant === 'middleware' ? ['/'] : [])
     })
 
+    it('lets the pages read a session the proxy verified without verifying it again', async () => {
+      // The first requests to a fresh app: each process that verifies a token downloads the keys.
+      const session = nearExpirySession(fake, 'usr-100')
+      const body = await (await get('/', { cookie: session.header })).text()
+      expect(renderedUser(body)).toBe('usr-100')
+      const downloads = fake.calls.filter((call) => call.path.endsWith('/.well-known/jwks')).length
+      // proxy.ts shares the Node.js process (and globalThis) with the pages: only the proxy
+      // verifies. The Edge sandbox has a globalThis of its own: the pages verify once more.
+      expect(downloads).toBe(variant === 'proxy' ? 1 : 2)
+    })
+
     it('renders a near-expiry session with the fresh token, and the browser receives the same token', async () => {
       const session = nearExpirySession(fake, 'usr-101')
       fake.resetCalls()

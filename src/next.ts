@@ -14,7 +14,6 @@
  * @module
  */
 import type { NextRequest } from 'next/server.js'
-import { NextResponse } from 'next/server.js'
 import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
 import type { CorbadoSession } from './core/types.js'
@@ -24,6 +23,7 @@ import {
   overrideRequestHeaders,
   withoutInstructions,
 } from './next/request-headers.js'
+import { loadNextServer } from './next/next-modules.js'
 import { resolvedOptionsOf, getCorbadoSession } from './next/read-session.js'
 import { verifiedSessionsFor } from './next/verified-sessions.js'
 
@@ -96,7 +96,10 @@ export function createNextKeepAlive(
   return {
     async handle(request) {
       const clientAddress = clientAddressOf?.(request)
-      const result = await keepAlive.handle(request, { clientAddress })
+      const [result, { NextResponse }] = await Promise.all([
+        keepAlive.handle(request, { clientAddress }),
+        loadNextServer(),
+      ])
       const session = result.session
       if (session !== undefined) {
         const now = Date.now()
@@ -113,7 +116,7 @@ export function createNextKeepAlive(
         finalize(response) {
           const final = result.finalize(response)
           if (handOn !== undefined && continuesToRender(final)) {
-            overrideRequestHeaders(final, handOn)
+            overrideRequestHeaders(NextResponse, final, handOn)
           }
           return final
         },
@@ -136,7 +139,10 @@ export function corbadoKeepAlive(
 ): NextKeepAliveProxy {
   const keepAlive = createNextKeepAlive(options, settings)
   async function corbadoKeepAliveProxy(request: NextRequest): Promise<Response> {
-    const { finalize } = await keepAlive.handle(request)
+    const [{ finalize }, { NextResponse }] = await Promise.all([
+      keepAlive.handle(request),
+      loadNextServer(),
+    ])
     return finalize(NextResponse.next())
   }
   return Object.assign(corbadoKeepAliveProxy, { stats: () => keepAlive.stats() })

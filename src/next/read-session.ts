@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { cookies } from 'next/headers.js'
 import type { KeepAliveOptions, ResolvedOptions } from '../core/options.js'
 import { resolveOptions } from '../core/options.js'
 import type { CorbadoSession } from '../core/types.js'
+import { loadNextHeaders } from './next-modules.js'
 import { verifiedSessionsFor } from './verified-sessions.js'
 
 const resolved = new WeakMap<object, ResolvedOptions<unknown>>()
@@ -38,6 +38,7 @@ export async function getCorbadoSession(
   options: KeepAliveOptions<never>,
 ): Promise<CorbadoSession | undefined> {
   const o = resolvedOptionsOf(options)
+  const { cookies } = await loadNextHeaders()
   const store = await cookies()
   let token: string | undefined
   for (const name of o.sessionCookieNames) {

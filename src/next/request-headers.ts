@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { NextResponse } from 'next/server.js'
+import type { NextResponse } from 'next/server.js'
 
 /**
  * The prefix of the response headers Next reads as instructions (`x-middleware-next`,
@@ -34,11 +34,15 @@ export function hasInstructions(headers: Headers): boolean {
 
 /**
  * Make `response` hand `requestHeaders` to the render: what `NextResponse.next({ request: {
- * headers } })` writes, added to a response the app built. When the app already overrides
+ * headers } })` writes (`next` is `NextResponse`), added to a response the app built. When the app already overrides
  * request headers of its own, those are kept and only `Cookie` is taken from `requestHeaders`.
  */
-export function overrideRequestHeaders(response: Response, requestHeaders: Headers): void {
-  const ours = NextResponse.next({ request: { headers: requestHeaders } }).headers
+export function overrideRequestHeaders(
+  next: typeof NextResponse,
+  response: Response,
+  requestHeaders: Headers,
+): void {
+  const ours = next.next({ request: { headers: requestHeaders } }).headers
   const target = response.headers
   const appList = target.get(OVERRIDE_LIST)
   if (appList === null) {

@@ -5,6 +5,9 @@ import tseslint from 'typescript-eslint'
 
 export default defineConfig(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'bench/results/**'] },
+  // The Next.js apps are type-checked by `next build`, with their own tsconfig and the package
+  // linked in as a dependency.
+  { ignores: ['test/next-app/**', 'examples/next/**', 'test-artifacts/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

@@ -8,6 +8,7 @@ export default defineConfig({
     fetch: 'src/fetch.ts',
     hono: 'src/hono.ts',
     fastify: 'src/fastify.ts',
+    next: 'src/next.ts',
     redis: 'src/redis.ts',
     gateway: 'src/gateway.ts',
     testing: 'src/testing/index.ts',

@@ -153,6 +153,10 @@ async function app(setup: string | undefined): Promise<Handler> {
         a.routing(req, res)
       }
     }
+    case 'next-passthrough':
+      return (await import('./next-setups.js')).nextPassThrough()
+    case 'next-keepalive':
+      return (await import('./next-setups.js')).nextKeepAlive(await keepAliveOptions())
     default:
       throw new Error(`unknown --setup ${String(setup)}`)
   }

@@ -2,7 +2,8 @@
  * Hot path: every request carries a valid session-token far from expiry. Server CPU time per
  * request for bare Express, Express with corbadoKeepAlive, and Express validating with
  * @corbado/node-sdk on every request; the same for Koa; bare Fastify against Fastify with the
- * plugin, and bare Hono against Hono with the middleware.
+ * plugin; bare Hono against Hono with the middleware; a pass-through Next.js proxy function
+ * against the Next.js keep-alive.
  *
  * The machine is shared: CPU time per request drifts by ±15 % between runs seconds apart, far
  * more than the few microseconds measured. So the two setups of each comparison are loaded at
@@ -29,6 +30,8 @@ export const SETUPS = [
   'hono-keepalive',
   'fastify-bare',
   'fastify-keepalive',
+  'next-passthrough',
+  'next-keepalive',
 ] as const
 export type Setup = (typeof SETUPS)[number]
 
@@ -51,6 +54,7 @@ export type PairName =
   | 'honoKeepAlive'
   | 'fastifySame'
   | 'fastifyKeepAlive'
+  | 'nextKeepAlive'
 
 const PAIRS: readonly Pair[] = [
   { name: 'expressSame', baseline: 'express-bare', subject: 'express-bare', rate: 1000 },
@@ -73,6 +77,7 @@ const PAIRS: readonly Pair[] = [
   { name: 'honoKeepAlive', baseline: 'hono-bare', subject: 'hono-keepalive', rate: 1500 },
   { name: 'fastifySame', baseline: 'fastify-bare', subject: 'fastify-bare', rate: 1500 },
   { name: 'fastifyKeepAlive', baseline: 'fastify-bare', subject: 'fastify-keepalive', rate: 1500 },
+  { name: 'nextKeepAlive', baseline: 'next-passthrough', subject: 'next-keepalive', rate: 1500 },
 ]
 
 export interface HotPathReport {

@@ -5,7 +5,7 @@
  * fails the test, so nothing slips through unchecked. Mermaid diagrams are pictures, not code.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 import { parse as parseYaml } from 'yaml'
 import { describe, expect, it } from 'vitest'
@@ -83,13 +83,38 @@ describe('code blocks in README.md and docs/', () => {
     rmSync(OUT, { recursive: true, force: true })
     mkdirSync(OUT, { recursive: true })
     const files = new Map<string, CodeBlock>()
-    for (const block of BLOCKS.filter((b) => TYPESCRIPT.has(b.lang))) {
-      const name = `${block.file.replace(/[/.]/g, '_')}_${block.line}.${block.lang === 'tsx' ? 'tsx' : 'ts'}`
-      const path = join(OUT, name)
+    const write = (path: string, block: CodeBlock) => {
+      mkdirSync(dirname(path), { recursive: true })
       // `export {}` makes each block a module of its own, so top-level await and names are local.
       writeFileSync(path, `${block.code}\nexport {}\n`)
       files.set(path, block)
     }
+    // A block whose first line is `// <path>` is a file of an app the guide builds up; a path seen
+    // again starts a variant of that app with this file replaced.
+    const apps = new Map<string, { index: number; files: Map<string, CodeBlock> }>()
+    const flush = (file: string) => {
+      const app = apps.get(file)
+      if (app === undefined) return
+      for (const [path, block] of app.files) {
+        write(join(OUT, `${file.replace(/[/.]/g, '_')}_app${String(app.index)}`, path), block)
+      }
+    }
+    for (const block of BLOCKS.filter((b) => TYPESCRIPT.has(b.lang))) {
+      const path = /^\/\/ (\S+\.tsx?)\n/.exec(block.code)?.[1]
+      if (path === undefined) {
+        const name = `${block.file.replace(/[/.]/g, '_')}_${String(block.line)}.${block.lang === 'tsx' ? 'tsx' : 'ts'}`
+        write(join(OUT, name), block)
+        continue
+      }
+      const app = apps.get(block.file) ?? { index: 0, files: new Map<string, CodeBlock>() }
+      if (app.files.has(path)) {
+        flush(block.file)
+        app.index++
+      }
+      app.files.set(path, block)
+      apps.set(block.file, app)
+    }
+    for (const file of apps.keys()) flush(file)
     const program = ts.createProgram(
       [
         ...files.keys(),

@@ -115,19 +115,24 @@ describe('corbado-keepalive/fetch', () => {
       },
       { clientAddress: (_request, server) => server.ip },
     )
-    // A refresh-token alone proves no user: its refreshes count against the client's budget.
-    const from = (ip: string, userId: string) =>
+    // A refresh-token alone proves no user, and the limit budgets what Corbado rejects: one
+    // made-up refresh-token spends the client's budget of one.
+    const from = (ip: string, refreshToken: string) =>
       handler(
         new Request('http://app.test/', {
-          headers: { cookie: `cbo_refresh_token=${fake.login(userId).refreshToken}` },
+          headers: { cookie: `cbo_refresh_token=${refreshToken}` },
         }),
         { ip },
       )
-    expect(setCookieOf(await from('203.0.113.7', 'usr-1'), 'cbo_session_token')).toBeDefined()
-    expect(setCookieOf(await from('203.0.113.7', 'usr-2'), 'cbo_session_token')).toBeUndefined()
-    expect(setCookieOf(await from('198.51.100.9', 'usr-3'), 'cbo_session_token')).toBeDefined()
+    await from('203.0.113.7', 'made-up-1')
+    expect(handler.stats().failures.throttled).toBe(0)
+    const restored = fake.login('usr-2').refreshToken
+    expect(setCookieOf(await from('203.0.113.7', restored), 'cbo_session_token')).toBeUndefined()
+    expect(handler.stats().failures.throttled).toBe(1)
+    const elsewhere = await from('198.51.100.9', fake.login('usr-3').refreshToken)
+    expect(setCookieOf(elsewhere, 'cbo_session_token')).toBeDefined()
     expect(seen).toEqual([
-      ['203.0.113.7', 'usr-1'],
+      ['203.0.113.7', undefined],
       ['203.0.113.7', undefined],
       ['198.51.100.9', 'usr-3'],
     ])

@@ -4,7 +4,7 @@ import { EVERYWHERE } from '../helpers/frameworks.js'
 import { useScenario } from '../helpers/scenario.js'
 import { claimsOf, cookies, setCookieOf, valueOf } from '../helpers/http.js'
 
-// One row of DESIGN.md's behaviour table per test, on every framework major.
+// One row of the behaviour table in docs/how-it-works.md per test, on every framework and runtime.
 describe.each(EVERYWHERE)('$name: behaviour table', (framework) => {
   const env = useScenario(framework)
 

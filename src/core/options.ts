@@ -63,7 +63,14 @@ export interface KeepAliveOptions<Req = unknown> {
   sessionCookieName?: string
   /** Name of the refresh-token cookie. Default `'cbo_refresh_token'`; `cbo_long_session` is read too. */
   refreshCookieName?: string
-  /** Attributes of the written session cookie. `Expires` is always the token's `exp`. */
+  /**
+   * Attributes of the written session cookie. `Expires` is always the token's `exp`. Default: the
+   * `sessionTokenCookieConfig` your project's `/v2/session-config` advertises (domain, path,
+   * secure, sameSite), as Corbado's browser SDK writes the cookie, so the browser holds one
+   * `cbo_session_token`; while it is unknown, `{ path: '/', secure: true, sameSite: 'lax' }`,
+   * host-only. Each attribute given here wins over session-config's. `httpOnly` is `false` unless
+   * given.
+   */
   cookie?: SessionCookieOptions
   /**
    * Verify each token's signature (JWKS) and issuer before trusting its claims. Default `true`.

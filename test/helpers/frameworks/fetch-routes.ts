@@ -5,7 +5,7 @@
  */
 import { getCorbadoSession } from '../../../src/fetch.js'
 import type { AppContext, SeenByDownstream } from './harness.js'
-import { describeSession, sessionCookieIn } from './harness.js'
+import { describeSession, headerPairs, sessionCookieIn, WRITE_HEAD_ARRAY } from './harness.js'
 
 type Route = (request: Request, context: AppContext) => Response | Promise<Response>
 
@@ -57,6 +57,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
       status: 200,
       headers: { 'Set-Cookie': 'w=1', 'Content-Type': 'text/plain' },
     }),
+  '/write-head-array': () => new Response('raw', { headers: headerPairs(WRITE_HEAD_ARRAY) }),
   '/throws': () => {
     throw new Error('downstream failed')
   },

@@ -65,6 +65,16 @@ export const WRITE_HEAD_ARRAY: readonly string[] = [
   'text/plain',
 ]
 
+/**
+ * {@link WRITE_HEAD_ARRAY} as `[name, value]` pairs: what `GET /write-head-array` answers with on
+ * Web `Response`s, whose headers take the same list.
+ */
+export function headerPairs(flat: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = []
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!])
+  return pairs
+}
+
 /** The session as `GET /session` reports it. */
 export function describeSession(
   s: { userId: string; token: string; refreshed: boolean; expiresAt: Date } | undefined,

@@ -7,7 +7,7 @@ import { stream } from 'hono/streaming'
 import { corbadoKeepAlive } from '../../../src/hono.js'
 import type { KeepAliveOptions } from '../../../src/hono.js'
 import { listen } from '../http.js'
-import { describeSession, wrap } from './harness.js'
+import { describeSession, headerPairs, wrap, WRITE_HEAD_ARRAY } from './harness.js'
 import type { FrameworkHarness, SeenByDownstream } from './harness.js'
 import type { Server } from 'node:http'
 
@@ -53,6 +53,10 @@ export function honoHarness(name: string): FrameworkHarness {
         '/write-head',
         () =>
           new Response('raw', { headers: { 'Set-Cookie': 'w=1', 'Content-Type': 'text/plain' } }),
+      )
+      app.get(
+        '/write-head-array',
+        () => new Response('raw', { headers: headerPairs(WRITE_HEAD_ARRAY) }),
       )
       app.get('/throws', () => {
         throw new Error('downstream failed')

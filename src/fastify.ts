@@ -13,7 +13,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
-import fastifyPlugin from 'fastify-plugin'
+import { fastifyPlugin } from 'fastify-plugin'
 import { drive } from './core/drive.js'
 import { createKeepAlive } from './core/keep-alive.js'
 import type { KeepAlive } from './core/keep-alive.js'

@@ -6,6 +6,7 @@
  */
 import type { RefreshCoordinator } from './coordinator.js'
 import { InvalidOptionError } from './errors.js'
+import { resolveFrontendApiUrl, resolveProjectId } from './project-options.js'
 import {
   boolean,
   hasMethods,
@@ -277,7 +278,6 @@ const COOKIE_KEYS: KeysEnum<SessionCookieOptions> = {
   httpOnly: true,
 }
 
-const PROJECT_ID = /^pro-\d+$/
 // RFC 6265 cookie-name: an RFC 7230 token.
 const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // Path and Domain attribute values must not contain controls or ';' (RFC 6265 §4.1.1).
@@ -290,24 +290,12 @@ export const ATTRIBUTE_VALUE = /^[\x20-\x3a\x3c-\x7e]+$/
  */
 export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOptions<Req> {
   if (!isPlainObject(options)) {
-    throw new InvalidOptionError('options', 'must be an object with at least "projectId"')
+    throw new InvalidOptionError('options', 'must be an object with at least "projectId"', options)
   }
   rejectUnknownKeys(options, OPTION_KEYS, '')
 
-  const projectId = options.projectId as unknown
-  if (typeof projectId !== 'string' || !PROJECT_ID.test(projectId)) {
-    throw new InvalidOptionError(
-      'projectId',
-      'must be a Corbado project ID of the form "pro-<digits>"',
-    )
-  }
-
-  const frontendApiUrl = resolveUrl(
-    'frontendApiUrl',
-    options.frontendApiUrl === undefined
-      ? `https://${projectId}.frontendapi.cloud.corbado.io`
-      : options.frontendApiUrl,
-  )
+  const projectId = resolveProjectId(options.projectId)
+  const frontendApiUrl = resolveFrontendApiUrl(options.frontendApiUrl, projectId)
   const sessionCookieName = cookieName(
     'sessionCookieName',
     options.sessionCookieName,
@@ -319,7 +307,11 @@ export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOpt
     DEFAULTS.refreshCookieName,
   )
   if (sessionCookieName === refreshCookieName) {
-    throw new InvalidOptionError('refreshCookieName', 'must differ from "sessionCookieName"')
+    throw new InvalidOptionError(
+      'refreshCookieName',
+      'must differ from "sessionCookieName"',
+      refreshCookieName,
+    )
   }
 
   const issuers = unique([
@@ -372,7 +364,7 @@ function resolveTelemetry(input: unknown): ResolvedOptions<unknown>['telemetry']
   if (input === undefined || input === true) return DEFAULTS.telemetry
   if (input === false) return Object.freeze({ enabled: false, includeUserId: false })
   if (!isPlainObject(input))
-    throw new InvalidOptionError('telemetry', 'must be true, false or an object')
+    throw new InvalidOptionError('telemetry', 'must be true, false or an object', input)
   rejectUnknownKeys(input, TELEMETRY_KEYS, 'telemetry.')
   return Object.freeze({
     enabled: true,
@@ -388,7 +380,7 @@ function resolveCookie(
   input: SessionCookieOptions | undefined,
 ): ResolvedOptions<unknown>['cookie'] {
   if (input === undefined) return Object.freeze({ ...DEFAULTS.cookie, domain: undefined })
-  if (!isPlainObject(input)) throw new InvalidOptionError('cookie', 'must be an object')
+  if (!isPlainObject(input)) throw new InvalidOptionError('cookie', 'must be an object', input)
   rejectUnknownKeys(input, COOKIE_KEYS, 'cookie.')
 
   // `=== undefined`, not `??`: a `null` is a mistake to report, not a request for the default.
@@ -397,6 +389,7 @@ function resolveCookie(
     throw new InvalidOptionError(
       'cookie.path',
       'must be a path starting with "/", without ";" or control characters',
+      path,
     )
   }
   const domain: unknown = input.domain
@@ -407,17 +400,22 @@ function resolveCookie(
       !ATTRIBUTE_VALUE.test(domain) ||
       domain.includes('/'))
   ) {
-    throw new InvalidOptionError('cookie.domain', 'must be a host name such as "example.com"')
+    throw new InvalidOptionError(
+      'cookie.domain',
+      'must be a host name such as "example.com"',
+      domain,
+    )
   }
   const sameSite = input.sameSite === undefined ? DEFAULTS.cookie.sameSite : input.sameSite
   if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') {
-    throw new InvalidOptionError('cookie.sameSite', 'must be "lax", "strict" or "none"')
+    throw new InvalidOptionError('cookie.sameSite', 'must be "lax", "strict" or "none"', sameSite)
   }
   const secure = boolean('cookie.secure', input.secure, DEFAULTS.cookie.secure)
   if (sameSite === 'none' && !secure) {
     throw new InvalidOptionError(
       'cookie.sameSite',
       'may be "none" only with "cookie.secure" true: browsers reject it otherwise',
+      sameSite,
     )
   }
   return Object.freeze({
@@ -433,7 +431,7 @@ function resolveCircuitBreaker(input: unknown): ResolvedOptions<unknown>['circui
   if (input === undefined) return DEFAULTS.circuitBreaker
   if (input === false) return Object.freeze({ failureThreshold: Infinity, cooldownMs: 0 })
   if (!isPlainObject(input))
-    throw new InvalidOptionError('circuitBreaker', 'must be an object or false')
+    throw new InvalidOptionError('circuitBreaker', 'must be an object or false', input)
   rejectUnknownKeys(input, CIRCUIT_KEYS, 'circuitBreaker.')
   return Object.freeze({
     failureThreshold: integer(
@@ -458,7 +456,7 @@ function resolveRefreshRateLimit<Req>(
 ): ResolvedOptions<Req>['refreshRateLimit'] {
   if (input === false) return undefined
   if (input !== undefined && !isPlainObject(input)) {
-    throw new InvalidOptionError('refreshRateLimit', 'must be an object or false')
+    throw new InvalidOptionError('refreshRateLimit', 'must be an object or false', input)
   }
   if (input !== undefined) rejectUnknownKeys(input, RATE_LIMIT_KEYS, 'refreshRateLimit.')
   const settings: RefreshRateLimitOptions<Req> | undefined = input
@@ -488,6 +486,7 @@ function resolveCoordinator(input: unknown): RefreshCoordinator | undefined {
     throw new InvalidOptionError(
       'coordinator',
       'must have a "coordinate" method (a MemoryCoordinator or RedisCoordinator)',
+      input,
     )
   }
   return input
@@ -497,27 +496,10 @@ function isCoordinator(value: unknown): value is RefreshCoordinator {
   return hasMethods(value, ['coordinate'])
 }
 
-function resolveUrl(name: string, input: unknown): string {
-  if (typeof input !== 'string') throw new InvalidOptionError(name, 'must be a URL string')
-  let url: URL
-  try {
-    url = new URL(input)
-  } catch {
-    throw new InvalidOptionError(name, 'must be an absolute URL such as "https://auth.example.com"')
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidOptionError(name, 'must be an http(s) URL')
-  }
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new InvalidOptionError(name, 'must not contain credentials, a query or a fragment')
-  }
-  return url.href.replace(/\/+$/, '')
-}
-
 function cookieName(name: string, input: unknown, fallback: string): string {
   if (input === undefined) return fallback
   if (typeof input !== 'string' || !COOKIE_NAME.test(input)) {
-    throw new InvalidOptionError(name, 'must be a valid cookie name')
+    throw new InvalidOptionError(name, 'must be a valid cookie name', input)
   }
   return input
 }

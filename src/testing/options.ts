@@ -23,7 +23,8 @@ export interface ResolvedOptions {
 
 /** Apply defaults; throw an {@link InvalidOptionError} naming the first invalid option. */
 export function validateOptions(options: FakeCorbadoOptions): ResolvedOptions {
-  if (!isPlainObject(options as unknown)) {
+  const given: unknown = options
+  if (!isPlainObject(given)) {
     throw new InvalidOptionError('options', 'must be an object', options)
   }
   const { host = '127.0.0.1', issuer, cookieDomain, authorizedOrigins } = options

@@ -193,6 +193,14 @@ export const DEFAULTS = Object.freeze({
   telemetry: Object.freeze({ enabled: true, includeUserId: false }),
 })
 
+/** The accepted range, `[min, max]`, of each integer option; the command line checks its flags against them. */
+export const INTEGER_RANGES = Object.freeze({
+  refreshBeforeExpirySeconds: [0, 86_400],
+  refreshTimeoutMs: [1, 60_000],
+  'refreshRateLimit.perClientPerMinute': [1, 1_000_000],
+  'refreshRateLimit.unprovenPerSecond': [1, 1_000_000],
+} as const)
+
 /** Cookie names Corbado used before `cbo_session_token` / `cbo_refresh_token`; always read. */
 export const LEGACY_SESSION_COOKIE = 'cbo_short_session'
 export const LEGACY_REFRESH_COOKIE = 'cbo_long_session'
@@ -330,15 +338,13 @@ export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOpt
       'refreshBeforeExpirySeconds',
       options.refreshBeforeExpirySeconds,
       DEFAULTS.refreshBeforeExpirySeconds,
-      0,
-      86_400,
+      ...INTEGER_RANGES.refreshBeforeExpirySeconds,
     ),
     refreshTimeoutMs: integer(
       'refreshTimeoutMs',
       options.refreshTimeoutMs,
       DEFAULTS.refreshTimeoutMs,
-      1,
-      60_000,
+      ...INTEGER_RANGES.refreshTimeoutMs,
     ),
     sessionCookieName,
     sessionCookieNames: Object.freeze(unique([sessionCookieName, LEGACY_SESSION_COOKIE])),
@@ -466,15 +472,13 @@ function resolveRefreshRateLimit<Req>(
       'refreshRateLimit.perClientPerMinute',
       settings?.perClientPerMinute,
       defaults.perClientPerMinute,
-      1,
-      1_000_000,
+      ...INTEGER_RANGES['refreshRateLimit.perClientPerMinute'],
     ),
     unprovenPerSecond: integer(
       'refreshRateLimit.unprovenPerSecond',
       settings?.unprovenPerSecond,
       defaults.unprovenPerSecond,
-      1,
-      1_000_000,
+      ...INTEGER_RANGES['refreshRateLimit.unprovenPerSecond'],
     ),
     clientKey: optionalFunction('refreshRateLimit.clientKey', settings?.clientKey),
   })

@@ -73,9 +73,12 @@ export interface KeepAliveOptions<Req = unknown> {
   verify?: boolean
   /**
    * Where the refresh-token comes from when it is not (only) a cookie, e.g. your own session
-   * store. Return `undefined` to fall back to the refresh cookie. Default: the cookie.
+   * store. Return `undefined` to fall back to the refresh cookie. It may return a promise (a
+   * lookup in a store), which is awaited within `refreshTimeoutMs`; it is asked only when a
+   * refresh is due, never for a request whose session-token is fresh. A throw or rejection is
+   * reported to `onError` and falls back to the cookie. Default: the cookie.
    */
-  getRefreshToken?: (req: Req) => string | undefined
+  getRefreshToken?: (req: Req) => string | undefined | Promise<string | undefined>
   /**
    * Coordinates refreshes of one refresh-token between concurrent requests. Default: an
    * in-process {@link MemoryCoordinator}; use `RedisCoordinator` for several instances.
@@ -222,7 +225,8 @@ export interface ResolvedOptions<Req> {
     readonly domain: string | undefined
   }
   readonly verify: boolean
-  readonly getRefreshToken: ((req: Req) => string | undefined) | undefined
+  readonly getRefreshToken:
+    ((req: Req) => string | undefined | Promise<string | undefined>) | undefined
   readonly coordinator: RefreshCoordinator | undefined
   readonly shouldRefresh: ((req: Req) => boolean) | undefined
   readonly logger: Logger | undefined

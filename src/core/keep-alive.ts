@@ -18,7 +18,7 @@ import { HookFailedError, RefreshFailedError } from './errors.js'
 import type { RefreshFailureReason } from './errors.js'
 import { MemoryCoordinator } from './memory-coordinator.js'
 import { resolveOptions } from './options.js'
-import type { KeepAliveOptions, ResolvedOptions } from './options.js'
+import type { KeepAliveOptions } from './options.js'
 import { createRefreshClient } from './refresh-client.js'
 import { refreshKeyOf } from './refresh-key.js'
 import { createOutcomes } from './outcomes.js'
@@ -47,8 +47,6 @@ export interface KeepAlive<Req = unknown> {
   handle(request: KeepAliveRequest<Req>): KeepAliveOutcome | Promise<KeepAliveOutcome>
   /** A snapshot of counters since creation. */
   stats(): KeepAliveStats
-  /** The validated options. */
-  readonly options: ResolvedOptions<Req>
 }
 
 /** The most verified tokens remembered; each is a few hundred bytes plus its claims. */
@@ -457,11 +455,7 @@ export function createKeepAlive<Req = unknown>(
     return outcomes.failed(reason, current, request.cookieHeader, cookies)
   }
 
-  return {
-    handle,
-    stats,
-    options: o,
-  }
+  return { handle, stats }
 }
 
 /**

@@ -1,0 +1,33 @@
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import * as root from '../../src/index.js'
+import type * as Root from '../../src/index.js'
+import type * as Express from '../../src/express.js'
+import type * as Koa from '../../src/koa.js'
+import type * as Fastify from '../../src/fastify.js'
+
+describe('the public surface', () => {
+  it('the root entry exports no internals', () => {
+    expect(Object.keys(root)).not.toContain('resolveOptions')
+    const keepAlive = root.createKeepAlive({ projectId: 'pro-1' })
+    expect(Object.keys(keepAlive).sort()).toEqual(['handle', 'stats'])
+  })
+
+  it('every entry that exports the options exports their parts, CircuitState included', () => {
+    expectTypeOf<Root.CircuitState>().toEqualTypeOf<'closed' | 'open' | 'half-open'>()
+    expectTypeOf<Express.CircuitState>().toEqualTypeOf<Root.CircuitState>()
+    expectTypeOf<Koa.CircuitState>().toEqualTypeOf<Root.CircuitState>()
+    expectTypeOf<Fastify.CircuitState>().toEqualTypeOf<Root.CircuitState>()
+    expectTypeOf<Express.RefreshRateLimitOptions>().toEqualTypeOf<Root.RefreshRateLimitOptions>()
+    expectTypeOf<Koa.RefreshRateLimitOptions>().toEqualTypeOf<Root.RefreshRateLimitOptions>()
+    expectTypeOf<Fastify.RefreshRateLimitOptions>().toEqualTypeOf<Root.RefreshRateLimitOptions>()
+    expectTypeOf<Express.TelemetryOptions>().toEqualTypeOf<Root.TelemetryOptions>()
+    expectTypeOf<Koa.TelemetryOptions>().toEqualTypeOf<Root.TelemetryOptions>()
+    expectTypeOf<Fastify.TelemetryOptions>().toEqualTypeOf<Root.TelemetryOptions>()
+  })
+
+  it('middleware types are named <Framework>KeepAliveMiddleware; the old name is an alias', () => {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the alias is what is tested
+    expectTypeOf<Express.KeepAliveMiddleware>().toEqualTypeOf<Express.ExpressKeepAliveMiddleware>()
+    expectTypeOf<Koa.KoaKeepAliveMiddleware>().toHaveProperty('stats')
+  })
+})

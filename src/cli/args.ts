@@ -426,11 +426,8 @@ function usageErrorOf(error: unknown): Error {
       // The option validation's did-you-mean hint, over the flag names.
       rejectUnknownKeys({ [name]: true }, { ...FLAGS, help: true }, '--')
     } catch (unknown) {
-      if (unknown instanceof InvalidOptionError) {
-        return new UsageError(
-          unknown.message.replace(/^corbado-keepalive: /, '').replace(/^"--[^"]*"/, `"${flag}"`),
-        )
-      }
+      if (unknown instanceof InvalidOptionError)
+        return new UsageError(`"${flag}" ${unknown.reason}`)
     }
     return new UsageError(`"${flag}" is not an option`)
   }

@@ -30,11 +30,15 @@ declare global {
 }
 
 /** The middleware returned by {@link corbadoKeepAlive}. */
-export interface KeepAliveMiddleware<Req extends IncomingMessage = IncomingMessage> {
+export interface ExpressKeepAliveMiddleware<Req extends IncomingMessage = IncomingMessage> {
   (req: Req, res: ServerResponse, next: (error?: unknown) => void): void
   /** Counters since the middleware was created: refreshes, failures, cache hit rate, … */
   stats(): KeepAliveStats
 }
+
+/** @deprecated Renamed {@link ExpressKeepAliveMiddleware} (`<Framework>KeepAliveMiddleware`). */
+export type KeepAliveMiddleware<Req extends IncomingMessage = IncomingMessage> =
+  ExpressKeepAliveMiddleware<Req>
 
 /**
  * Create the keep-alive middleware. Options are validated now; see `KeepAliveOptions`.
@@ -49,7 +53,7 @@ export interface KeepAliveMiddleware<Req extends IncomingMessage = IncomingMessa
  */
 export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
   options: KeepAliveOptions<Req>,
-): KeepAliveMiddleware<Req> {
+): ExpressKeepAliveMiddleware<Req> {
   const keepAlive = createKeepAlive(options, { untrustedForwardedFor })
 
   function corbadoKeepAliveMiddleware(
@@ -89,6 +93,9 @@ export type {
   KeepAliveOptions,
   SessionCookieOptions,
   CircuitBreakerOptions,
+  RefreshRateLimitOptions,
+  TelemetryOptions,
 } from './core/options.js'
+export type { CircuitState } from './core/circuit-breaker.js'
 export type { CorbadoSession, CorbadoClaims } from './core/types.js'
 export type { KeepAliveStats } from './core/stats.js'

@@ -129,6 +129,9 @@ export type {
   KeepAliveOptions,
   SessionCookieOptions,
   CircuitBreakerOptions,
+  RefreshRateLimitOptions,
+  TelemetryOptions,
 } from './core/options.js'
+export type { CircuitState } from './core/circuit-breaker.js'
 export type { CorbadoSession, CorbadoClaims } from './core/types.js'
 export type { KeepAliveStats } from './core/stats.js'

@@ -8,19 +8,14 @@
  */
 export { createKeepAlive } from './core/keep-alive.js'
 export type { KeepAlive } from './core/keep-alive.js'
-export {
-  DEFAULTS,
-  LEGACY_REFRESH_COOKIE,
-  LEGACY_SESSION_COOKIE,
-  resolveOptions,
-} from './core/options.js'
+export { DEFAULTS, LEGACY_REFRESH_COOKIE, LEGACY_SESSION_COOKIE } from './core/options.js'
 export type {
   CircuitBreakerOptions,
   KeepAliveOptions,
   RefreshRateLimitOptions,
-  ResolvedOptions,
   SessionCookieOptions,
 } from './core/options.js'
+export type { CircuitState } from './core/circuit-breaker.js'
 export { MemoryCoordinator } from './core/memory-coordinator.js'
 export type { MemoryCoordinatorOptions } from './core/memory-coordinator.js'
 export type {

@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util'
 import { InvalidOptionError } from '../core/errors.js'
-import { rejectUnknownKeys } from '../core/validate.js'
+import { INTEGER_RANGES } from '../core/options.js'
+import { integer as integerOption, rejectUnknownKeys } from '../core/validate.js'
 import type { LogLevel } from './log.js'
 import { LOG_LEVELS } from './log.js'
 
@@ -55,6 +56,21 @@ export interface ProxyConfig {
   readonly trustProxy: boolean
   /** `true`: the health path also answers uptime and the keep-alive's counters. Default `false`. */
   readonly healthDetails: boolean
+  /**
+   * The Redis that coordinates refreshes between several proxy instances (a `RedisCoordinator`
+   * over an ioredis client); `undefined`: in-process coordination.
+   */
+  readonly redisUrl: string | undefined
+  /** The `RedisCoordinator`'s `keyPrefix`; `undefined`: its default. */
+  readonly redisKeyPrefix: string | undefined
+  /** The keep-alive's `refreshBeforeExpirySeconds`; `undefined`: its default. */
+  readonly refreshBeforeExpirySeconds: number | undefined
+  /** The keep-alive's `refreshTimeoutMs`; `undefined`: its default. */
+  readonly refreshTimeoutMs: number | undefined
+  /** The keep-alive's `refreshRateLimit.perClientPerMinute`; `undefined`: its default. */
+  readonly refreshRateLimitPerClientPerMinute: number | undefined
+  /** The keep-alive's `refreshRateLimit.unprovenPerSecond`; `undefined`: its default. */
+  readonly refreshRateLimitUnprovenPerSecond: number | undefined
 }
 
 /** What the command line asks for. */
@@ -141,6 +157,36 @@ export const FLAGS = {
     env: 'CORBADO_KEEPALIVE_HEALTH_DETAILS',
     value: '',
     help: 'the health path also answers uptime and counters; default off (only the status)',
+  },
+  'redis-url': {
+    env: 'CORBADO_KEEPALIVE_REDIS_URL',
+    value: '<url>',
+    help: 'coordinate refreshes between several proxy instances through this Redis, e.g. redis://127.0.0.1:6379 (needs ioredis installed); default in-process',
+  },
+  'redis-key-prefix': {
+    env: 'CORBADO_KEEPALIVE_REDIS_KEY_PREFIX',
+    value: '<prefix>',
+    help: 'prefix of the keys written to Redis; default corbado-keepalive:',
+  },
+  'refresh-before-expiry-seconds': {
+    env: 'CORBADO_KEEPALIVE_REFRESH_BEFORE_EXPIRY_SECONDS',
+    value: '<s>',
+    help: 'refresh when the session-token expires in at most this many seconds; default 60',
+  },
+  'refresh-timeout-ms': {
+    env: 'CORBADO_KEEPALIVE_REFRESH_TIMEOUT_MS',
+    value: '<ms>',
+    help: 'longest a request waits for a refresh; default 3000',
+  },
+  'refresh-rate-limit-per-client-per-minute': {
+    env: 'CORBADO_KEEPALIVE_REFRESH_RATE_LIMIT_PER_CLIENT_PER_MINUTE',
+    value: '<n>',
+    help: 'refreshRateLimit.perClientPerMinute: rejected refreshes per minute for one client; default 30',
+  },
+  'refresh-rate-limit-unproven-per-second': {
+    env: 'CORBADO_KEEPALIVE_REFRESH_RATE_LIMIT_UNPROVEN_PER_SECOND',
+    value: '<n>',
+    help: 'refreshRateLimit.unprovenPerSecond: rejected refreshes per second, all clients without a verified session; default 20',
   },
 } as const satisfies Record<string, Flag>
 
@@ -264,6 +310,21 @@ export function parseCommandLine(
       logLevel: logLevel(read('log-level')),
       trustProxy: flagOn('trust-proxy', parsed.values['trust-proxy'], env),
       healthDetails: flagOn('health-details', parsed.values['health-details'], env),
+      redisUrl: redisUrl(read('redis-url')),
+      redisKeyPrefix: read('redis-key-prefix'),
+      refreshBeforeExpirySeconds: keepAliveInteger(
+        'refreshBeforeExpirySeconds',
+        read('refresh-before-expiry-seconds'),
+      ),
+      refreshTimeoutMs: keepAliveInteger('refreshTimeoutMs', read('refresh-timeout-ms')),
+      refreshRateLimitPerClientPerMinute: keepAliveInteger(
+        'refreshRateLimit.perClientPerMinute',
+        read('refresh-rate-limit-per-client-per-minute'),
+      ),
+      refreshRateLimitUnprovenPerSecond: keepAliveInteger(
+        'refreshRateLimit.unprovenPerSecond',
+        read('refresh-rate-limit-unproven-per-second'),
+      ),
     },
   }
 }
@@ -290,14 +351,53 @@ export const FLAG_OF_OPTION: Readonly<Record<string, FlagName>> = {
   cookieDomain: 'cookie-domain',
   'cookie.domain': 'cookie-domain',
   publicUrl: 'gateway-public-url',
+  keyPrefix: 'redis-key-prefix',
+  refreshBeforeExpirySeconds: 'refresh-before-expiry-seconds',
+  refreshTimeoutMs: 'refresh-timeout-ms',
+  'refreshRateLimit.perClientPerMinute': 'refresh-rate-limit-per-client-per-minute',
+  'refreshRateLimit.unprovenPerSecond': 'refresh-rate-limit-unproven-per-second',
 }
 
-/** Restate an {@link InvalidOptionError} of the keep-alive or gateway in terms of flags. */
+/**
+ * Restate an {@link InvalidOptionError} of the keep-alive, gateway or Redis coordinator in terms
+ * of flags, from its `option`, `reason` and `received`.
+ */
 export function usageErrorOfOption(error: InvalidOptionError): UsageError {
   const flag = FLAG_OF_OPTION[error.option]
-  const message = error.message.replace(/^corbado-keepalive: /, '')
-  if (flag === undefined) return new UsageError(message)
-  return new UsageError(message.replace(`"${error.option}"`, `"--${flag}" (${FLAGS[flag].env})`))
+  const subject = flag === undefined ? `"${error.option}"` : `"--${flag}" (${FLAGS[flag].env})`
+  const received = error.received === undefined ? '' : `, got ${error.received}`
+  return new UsageError(`${subject} ${error.reason}${received}`)
+}
+
+/** A flag's value as a number when it is digits, else as given (and then rejected, shown). */
+function numberOf(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value
+}
+
+/** An integer option of the keep-alive, checked by the keep-alive's own validator. */
+function keepAliveInteger(
+  option: keyof typeof INTEGER_RANGES,
+  value: string | undefined,
+): number | undefined {
+  if (value === undefined) return undefined
+  const [min, max]: readonly [number, number] = INTEGER_RANGES[option]
+  try {
+    return integerOption(option, numberOf(value), 0, min, max)
+  } catch (error) {
+    throw error instanceof InvalidOptionError ? usageErrorOfOption(error) : error
+  }
+}
+
+/** A `redis:` or `rediss:` URL; never shown in a message, since it may hold a password. */
+function redisUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const url = URL.parse(value)
+  if (url === null || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+    throw new UsageError(
+      `"--redis-url" (${FLAGS['redis-url'].env}) must be a redis:// or rediss:// URL such as "redis://127.0.0.1:6379"`,
+    )
+  }
+  return value
 }
 
 function parseFlags(argv: readonly string[]) {
@@ -326,11 +426,8 @@ function usageErrorOf(error: unknown): Error {
       // The option validation's did-you-mean hint, over the flag names.
       rejectUnknownKeys({ [name]: true }, { ...FLAGS, help: true }, '--')
     } catch (unknown) {
-      if (unknown instanceof InvalidOptionError) {
-        return new UsageError(
-          unknown.message.replace(/^corbado-keepalive: /, '').replace(/^"--[^"]*"/, `"${flag}"`),
-        )
-      }
+      if (unknown instanceof InvalidOptionError)
+        return new UsageError(`"${flag}" ${unknown.reason}`)
     }
     return new UsageError(`"${flag}" is not an option`)
   }
@@ -375,11 +472,12 @@ function integer(
   max: number,
 ): number {
   if (value === undefined) return fallback
-  const number = /^\d+$/.test(value) ? Number(value) : NaN
-  if (!Number.isSafeInteger(number) || number < min || number > max) {
-    throw new UsageError(`"--${name}" must be an integer from ${min} to ${max}`)
+  try {
+    return integerOption(`--${name}`, numberOf(value), fallback, min, max)
+  } catch (error) {
+    if (!(error instanceof InvalidOptionError)) throw error
+    throw new UsageError(`"--${name}" (${FLAGS[name].env}) ${error.reason}, got ${error.received}`)
   }
-  return number
 }
 
 /** A path starting with `/`, returned without trailing slashes (`'/'` becomes `''`). */

@@ -45,6 +45,7 @@ export async function runCli(io: CliProcess): Promise<number> {
     proxy = await startProxy(config, logger)
   } catch (error) {
     if (error instanceof InvalidOptionError) return usage(io, usageErrorOfOption(error))
+    if (error instanceof UsageError) return usage(io, error)
     logger.error(
       { code: (error as NodeJS.ErrnoException).code, error: String(error) },
       'corbado-keepalive: the proxy could not start',

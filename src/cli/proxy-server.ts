@@ -27,6 +27,7 @@ import { removeHopByHopHeaders } from '../node/hop-by-hop.js'
 import { writeOnHeaders } from '../node/write-on-headers.js'
 import type { ProxyConfig } from './args.js'
 import { proxyClientKey } from './client-address.js'
+import { openRedisCoordinator } from './redis-coordinator.js'
 import type { LineLogger } from './log.js'
 import { answerMetrics } from './metrics-endpoint.js'
 
@@ -49,12 +50,23 @@ export interface RunningProxy {
  */
 export async function startProxy(config: ProxyConfig, logger: LineLogger): Promise<RunningProxy> {
   const startedAt = Date.now()
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : await openRedisCoordinator(config.redisUrl, config.redisKeyPrefix, logger)
   const keepAlive = createKeepAlive<IncomingMessage>({
     projectId: config.projectId,
     frontendApiUrl: config.frontendApiUrl,
     cookie: config.cookieDomain === undefined ? undefined : { domain: config.cookieDomain },
     logger,
-    refreshRateLimit: { clientKey: proxyClientKey(config.trustProxy, logger) },
+    coordinator: redis?.coordinator,
+    refreshBeforeExpirySeconds: config.refreshBeforeExpirySeconds,
+    refreshTimeoutMs: config.refreshTimeoutMs,
+    refreshRateLimit: {
+      perClientPerMinute: config.refreshRateLimitPerClientPerMinute,
+      unprovenPerSecond: config.refreshRateLimitUnprovenPerSecond,
+      clientKey: proxyClientKey(config.trustProxy, logger),
+    },
   })
   const gateway =
     config.gatewayPath === undefined
@@ -262,7 +274,7 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
         server.close(() => {
           clearTimeout(force)
           agent.destroy()
-          resolve()
+          void (redis?.close() ?? Promise.resolve()).then(resolve)
         })
         server.closeIdleConnections()
         for (const socket of upgraded) socket.destroy()

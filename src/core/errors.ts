@@ -32,10 +32,57 @@ export class KeepAliveError extends Error {
 export class InvalidOptionError extends KeepAliveError {
   /** The option's path, e.g. `"refreshTimeoutMs"` or `"cookie.sameSite"`. */
   readonly option: string
+  /** What is wrong, without the option's name, e.g. `"must be an integer from 1 to 60000"`. */
+  readonly reason: string
+  /**
+   * The value received, described safely and briefly (see {@link describeReceived}), e.g.
+   * `'"3s"'` or `'a function'`; `undefined` when the message shows no value (an unknown option,
+   * or a value that may hold a credential).
+   */
+  readonly received: string | undefined
 
-  constructor(option: string, message: string) {
-    super('ERR_KEEPALIVE_INVALID_OPTION', `corbado-keepalive: "${option}" ${message}`)
+  /**
+   * @param received - the value received, when it is safe to show; omit it otherwise. Only its
+   *   description is kept.
+   */
+  constructor(option: string, reason: string, ...received: [value?: unknown]) {
+    const shown = received.length > 0 ? describeReceived(received[0]) : undefined
+    super(
+      'ERR_KEEPALIVE_INVALID_OPTION',
+      `corbado-keepalive: "${option}" ${reason}${shown === undefined ? '' : `, got ${shown}`}`,
+    )
     this.option = option
+    this.reason = reason
+    this.received = shown
+  }
+}
+
+const MAX_SHOWN_LENGTH = 40
+
+/**
+ * A short, safe description of a value for an error message: JSON for a string (cut at 40
+ * characters), a number or a boolean; the type for anything else (`a function`, `an object`), so
+ * no object's content reaches a message.
+ */
+export function describeReceived(value: unknown): string {
+  switch (typeof value) {
+    case 'string': {
+      const cut = value.length > MAX_SHOWN_LENGTH ? `${value.slice(0, MAX_SHOWN_LENGTH)}…` : value
+      return JSON.stringify(cut)
+    }
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value)
+    case 'bigint':
+      return `${value}n`
+    case 'function':
+      return 'a function'
+    case 'symbol':
+      return 'a symbol'
+    default:
+      if (value === null) return 'null'
+      return Array.isArray(value) ? 'an array' : 'an object'
   }
 }
 

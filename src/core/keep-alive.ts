@@ -14,11 +14,11 @@ import type {
 } from './coordinator.js'
 import { startDeadline, TIMED_OUT } from './deadline.js'
 import type { Deadline } from './deadline.js'
-import { RefreshFailedError } from './errors.js'
+import { HookFailedError, RefreshFailedError } from './errors.js'
 import type { RefreshFailureReason } from './errors.js'
 import { MemoryCoordinator } from './memory-coordinator.js'
 import { resolveOptions } from './options.js'
-import type { KeepAliveOptions, ResolvedOptions } from './options.js'
+import type { KeepAliveOptions } from './options.js'
 import { createRefreshClient } from './refresh-client.js'
 import { refreshKeyOf } from './refresh-key.js'
 import { createOutcomes } from './outcomes.js'
@@ -47,8 +47,6 @@ export interface KeepAlive<Req = unknown> {
   handle(request: KeepAliveRequest<Req>): KeepAliveOutcome | Promise<KeepAliveOutcome>
   /** A snapshot of counters since creation. */
   stats(): KeepAliveStats
-  /** The validated options. */
-  readonly options: ResolvedOptions<Req>
 }
 
 /** The most verified tokens remembered; each is a few hundred bytes plus its claims. */
@@ -213,7 +211,7 @@ export function createKeepAlive<Req = unknown>(
       if (current !== undefined && current.expiresAtMs - Date.now() > thresholdMs) {
         return outcomes.keep(current, request.cookieHeader, cookies)
       }
-      const refreshToken = refreshTokenOf(request, cookies)
+      const refreshToken = await refreshTokenOf(request, cookies, deadline)
       if (refreshToken === undefined || !mayRefresh(request))
         return outcomes.keep(current, request.cookieHeader, cookies)
       // Without keys (or with the budget spent on waiting for them) a refresh would only add load
@@ -403,13 +401,28 @@ export function createKeepAlive<Req = unknown>(
     }
   }
 
-  function refreshTokenOf(
+  /** Asked only once a refresh is due; a promise is awaited within the request's deadline. */
+  async function refreshTokenOf(
     request: KeepAliveRequest<Req>,
     cookies: CorbadoCookies,
-  ): string | undefined {
+    deadline: Deadline,
+  ): Promise<string | undefined> {
     const getRefreshToken = o.getRefreshToken
     if (getRefreshToken !== undefined) {
-      const token = reporter.guard('getRefreshToken', () => getRefreshToken(request.raw), undefined)
+      let token: unknown = reporter.guard(
+        'getRefreshToken',
+        () => getRefreshToken(request.raw),
+        undefined,
+      )
+      if (isThenable(token)) {
+        const settled = await deadline.race(
+          Promise.resolve(token).catch((error: unknown) => {
+            reporter.report(new HookFailedError('getRefreshToken', error))
+            return undefined
+          }),
+        )
+        token = settled === TIMED_OUT ? undefined : settled
+      }
       if (typeof token === 'string' && token !== '') return token
     }
     return cookies.refreshToken
@@ -442,11 +455,7 @@ export function createKeepAlive<Req = unknown>(
     return outcomes.failed(reason, current, request.cookieHeader, cookies)
   }
 
-  return {
-    handle,
-    stats,
-    options: o,
-  }
+  return { handle, stats }
 }
 
 /**
@@ -457,4 +466,12 @@ function verdictOf(result: SharedRefreshResult): RefreshVerdict {
   if (result.kind === 'refreshed') return 'accepted'
   if (result.kind === 'ended') return 'rejected'
   return result.reason === 'unverifiable-token' ? 'rejected' : 'inconclusive'
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }

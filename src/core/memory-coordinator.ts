@@ -12,7 +12,7 @@ import type {
   RefreshKey,
   SharedRefreshResult,
 } from './coordinator.js'
-import { InvalidOptionError } from './errors.js'
+import { positiveInteger } from './validate.js'
 
 /** Options of {@link MemoryCoordinator}. */
 export interface MemoryCoordinatorOptions {
@@ -70,12 +70,4 @@ export class MemoryCoordinator implements RefreshCoordinator {
       this.#inFlight.delete(id)
     }
   }
-}
-
-function positiveInteger(name: string, input: unknown, fallback: number): number {
-  if (input === undefined) return fallback
-  if (typeof input !== 'number' || !Number.isInteger(input) || input < 1) {
-    throw new InvalidOptionError(name, 'must be a positive integer')
-  }
-  return input
 }

@@ -6,6 +6,7 @@
  */
 import type { RefreshCoordinator } from './coordinator.js'
 import { InvalidOptionError } from './errors.js'
+import { resolveFrontendApiUrl, resolveProjectId } from './project-options.js'
 import {
   boolean,
   hasMethods,
@@ -79,9 +80,12 @@ export interface KeepAliveOptions<Req = unknown> {
   verify?: boolean
   /**
    * Where the refresh-token comes from when it is not (only) a cookie, e.g. your own session
-   * store. Return `undefined` to fall back to the refresh cookie. Default: the cookie.
+   * store. Return `undefined` to fall back to the refresh cookie. It may return a promise (a
+   * lookup in a store), which is awaited within `refreshTimeoutMs`; it is asked only when a
+   * refresh is due, never for a request whose session-token is fresh. A throw or rejection is
+   * reported to `onError` and falls back to the cookie. Default: the cookie.
    */
-  getRefreshToken?: (req: Req) => string | undefined
+  getRefreshToken?: (req: Req) => string | undefined | Promise<string | undefined>
   /**
    * Coordinates refreshes of one refresh-token between concurrent requests. Default: an
    * in-process {@link MemoryCoordinator}; use `RedisCoordinator` for several instances.
@@ -199,6 +203,14 @@ export const DEFAULTS = Object.freeze({
   telemetry: Object.freeze({ enabled: true, includeUserId: false }),
 })
 
+/** The accepted range, `[min, max]`, of each integer option; the command line checks its flags against them. */
+export const INTEGER_RANGES = Object.freeze({
+  refreshBeforeExpirySeconds: [0, 86_400],
+  refreshTimeoutMs: [1, 60_000],
+  'refreshRateLimit.perClientPerMinute': [1, 1_000_000],
+  'refreshRateLimit.unprovenPerSecond': [1, 1_000_000],
+} as const)
+
 /** Cookie names Corbado used before `cbo_session_token` / `cbo_refresh_token`; always read. */
 export const LEGACY_SESSION_COOKIE = 'cbo_short_session'
 export const LEGACY_REFRESH_COOKIE = 'cbo_long_session'
@@ -220,7 +232,8 @@ export interface ResolvedOptions<Req> {
     readonly domain: string | undefined
   }
   readonly verify: boolean
-  readonly getRefreshToken: ((req: Req) => string | undefined) | undefined
+  readonly getRefreshToken:
+    ((req: Req) => string | undefined | Promise<string | undefined>) | undefined
   readonly coordinator: RefreshCoordinator | undefined
   readonly shouldRefresh: ((req: Req) => boolean) | undefined
   readonly logger: Logger | undefined
@@ -284,7 +297,6 @@ const COOKIE_KEYS: KeysEnum<SessionCookieOptions> = {
   httpOnly: true,
 }
 
-const PROJECT_ID = /^pro-\d+$/
 // RFC 6265 cookie-name: an RFC 7230 token.
 const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // Path and Domain attribute values must not contain controls or ';' (RFC 6265 §4.1.1).
@@ -297,24 +309,12 @@ export const ATTRIBUTE_VALUE = /^[\x20-\x3a\x3c-\x7e]+$/
  */
 export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOptions<Req> {
   if (!isPlainObject(options)) {
-    throw new InvalidOptionError('options', 'must be an object with at least "projectId"')
+    throw new InvalidOptionError('options', 'must be an object with at least "projectId"', options)
   }
   rejectUnknownKeys(options, OPTION_KEYS, '')
 
-  const projectId = options.projectId as unknown
-  if (typeof projectId !== 'string' || !PROJECT_ID.test(projectId)) {
-    throw new InvalidOptionError(
-      'projectId',
-      'must be a Corbado project ID of the form "pro-<digits>"',
-    )
-  }
-
-  const frontendApiUrl = resolveUrl(
-    'frontendApiUrl',
-    options.frontendApiUrl === undefined
-      ? `https://${projectId}.frontendapi.cloud.corbado.io`
-      : options.frontendApiUrl,
-  )
+  const projectId = resolveProjectId(options.projectId)
+  const frontendApiUrl = resolveFrontendApiUrl(options.frontendApiUrl, projectId)
   const sessionCookieName = cookieName(
     'sessionCookieName',
     options.sessionCookieName,
@@ -326,7 +326,11 @@ export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOpt
     DEFAULTS.refreshCookieName,
   )
   if (sessionCookieName === refreshCookieName) {
-    throw new InvalidOptionError('refreshCookieName', 'must differ from "sessionCookieName"')
+    throw new InvalidOptionError(
+      'refreshCookieName',
+      'must differ from "sessionCookieName"',
+      refreshCookieName,
+    )
   }
 
   const issuers = unique([
@@ -345,15 +349,13 @@ export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOpt
       'refreshBeforeExpirySeconds',
       options.refreshBeforeExpirySeconds,
       DEFAULTS.refreshBeforeExpirySeconds,
-      0,
-      86_400,
+      ...INTEGER_RANGES.refreshBeforeExpirySeconds,
     ),
     refreshTimeoutMs: integer(
       'refreshTimeoutMs',
       options.refreshTimeoutMs,
       DEFAULTS.refreshTimeoutMs,
-      1,
-      60_000,
+      ...INTEGER_RANGES.refreshTimeoutMs,
     ),
     sessionCookieName,
     sessionCookieNames: Object.freeze(unique([sessionCookieName, LEGACY_SESSION_COOKIE])),
@@ -379,7 +381,7 @@ function resolveTelemetry(input: unknown): ResolvedOptions<unknown>['telemetry']
   if (input === undefined || input === true) return DEFAULTS.telemetry
   if (input === false) return Object.freeze({ enabled: false, includeUserId: false })
   if (!isPlainObject(input))
-    throw new InvalidOptionError('telemetry', 'must be true, false or an object')
+    throw new InvalidOptionError('telemetry', 'must be true, false or an object', input)
   rejectUnknownKeys(input, TELEMETRY_KEYS, 'telemetry.')
   return Object.freeze({
     enabled: true,
@@ -395,7 +397,7 @@ function resolveCookie(
   input: SessionCookieOptions | undefined,
 ): ResolvedOptions<unknown>['cookie'] {
   if (input === undefined) return Object.freeze({ ...DEFAULTS.cookie, domain: undefined })
-  if (!isPlainObject(input)) throw new InvalidOptionError('cookie', 'must be an object')
+  if (!isPlainObject(input)) throw new InvalidOptionError('cookie', 'must be an object', input)
   rejectUnknownKeys(input, COOKIE_KEYS, 'cookie.')
 
   // `=== undefined`, not `??`: a `null` is a mistake to report, not a request for the default.
@@ -404,6 +406,7 @@ function resolveCookie(
     throw new InvalidOptionError(
       'cookie.path',
       'must be a path starting with "/", without ";" or control characters',
+      path,
     )
   }
   const domain: unknown = input.domain
@@ -414,17 +417,22 @@ function resolveCookie(
       !ATTRIBUTE_VALUE.test(domain) ||
       domain.includes('/'))
   ) {
-    throw new InvalidOptionError('cookie.domain', 'must be a host name such as "example.com"')
+    throw new InvalidOptionError(
+      'cookie.domain',
+      'must be a host name such as "example.com"',
+      domain,
+    )
   }
   const sameSite = input.sameSite === undefined ? DEFAULTS.cookie.sameSite : input.sameSite
   if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') {
-    throw new InvalidOptionError('cookie.sameSite', 'must be "lax", "strict" or "none"')
+    throw new InvalidOptionError('cookie.sameSite', 'must be "lax", "strict" or "none"', sameSite)
   }
   const secure = boolean('cookie.secure', input.secure, DEFAULTS.cookie.secure)
   if (sameSite === 'none' && !secure) {
     throw new InvalidOptionError(
       'cookie.sameSite',
       'may be "none" only with "cookie.secure" true: browsers reject it otherwise',
+      sameSite,
     )
   }
   return Object.freeze({
@@ -440,7 +448,7 @@ function resolveCircuitBreaker(input: unknown): ResolvedOptions<unknown>['circui
   if (input === undefined) return DEFAULTS.circuitBreaker
   if (input === false) return Object.freeze({ failureThreshold: Infinity, cooldownMs: 0 })
   if (!isPlainObject(input))
-    throw new InvalidOptionError('circuitBreaker', 'must be an object or false')
+    throw new InvalidOptionError('circuitBreaker', 'must be an object or false', input)
   rejectUnknownKeys(input, CIRCUIT_KEYS, 'circuitBreaker.')
   return Object.freeze({
     failureThreshold: integer(
@@ -465,7 +473,7 @@ function resolveRefreshRateLimit<Req>(
 ): ResolvedOptions<Req>['refreshRateLimit'] {
   if (input === false) return undefined
   if (input !== undefined && !isPlainObject(input)) {
-    throw new InvalidOptionError('refreshRateLimit', 'must be an object or false')
+    throw new InvalidOptionError('refreshRateLimit', 'must be an object or false', input)
   }
   if (input !== undefined) rejectUnknownKeys(input, RATE_LIMIT_KEYS, 'refreshRateLimit.')
   const settings: RefreshRateLimitOptions<Req> | undefined = input
@@ -475,15 +483,13 @@ function resolveRefreshRateLimit<Req>(
       'refreshRateLimit.perClientPerMinute',
       settings?.perClientPerMinute,
       defaults.perClientPerMinute,
-      1,
-      1_000_000,
+      ...INTEGER_RANGES['refreshRateLimit.perClientPerMinute'],
     ),
     unprovenPerSecond: integer(
       'refreshRateLimit.unprovenPerSecond',
       settings?.unprovenPerSecond,
       defaults.unprovenPerSecond,
-      1,
-      1_000_000,
+      ...INTEGER_RANGES['refreshRateLimit.unprovenPerSecond'],
     ),
     clientKey: optionalFunction('refreshRateLimit.clientKey', settings?.clientKey),
   })
@@ -495,6 +501,7 @@ function resolveCoordinator(input: unknown): RefreshCoordinator | undefined {
     throw new InvalidOptionError(
       'coordinator',
       'must have a "coordinate" method (a MemoryCoordinator or RedisCoordinator)',
+      input,
     )
   }
   return input
@@ -504,27 +511,10 @@ function isCoordinator(value: unknown): value is RefreshCoordinator {
   return hasMethods(value, ['coordinate'])
 }
 
-function resolveUrl(name: string, input: unknown): string {
-  if (typeof input !== 'string') throw new InvalidOptionError(name, 'must be a URL string')
-  let url: URL
-  try {
-    url = new URL(input)
-  } catch {
-    throw new InvalidOptionError(name, 'must be an absolute URL such as "https://auth.example.com"')
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidOptionError(name, 'must be an http(s) URL')
-  }
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new InvalidOptionError(name, 'must not contain credentials, a query or a fragment')
-  }
-  return url.href.replace(/\/+$/, '')
-}
-
 function cookieName(name: string, input: unknown, fallback: string): string {
   if (input === undefined) return fallback
   if (typeof input !== 'string' || !COOKIE_NAME.test(input)) {
-    throw new InvalidOptionError(name, 'must be a valid cookie name')
+    throw new InvalidOptionError(name, 'must be a valid cookie name', input)
   }
   return input
 }

@@ -18,6 +18,7 @@ export function resolveLogger(input: unknown): Logger | undefined {
     throw new InvalidOptionError(
       'logger',
       'must have "warn" and "error" methods (pino and console do)',
+      input,
     )
   }
   return input
@@ -42,20 +43,31 @@ export function integer(
 ): number {
   if (input === undefined) return fallback
   if (typeof input !== 'number' || !Number.isInteger(input) || input < min || input > max) {
-    throw new InvalidOptionError(name, `must be an integer from ${min} to ${max}`)
+    throw new InvalidOptionError(name, `must be an integer from ${min} to ${max}`, input)
   }
   return input
 }
 
-export function boolean(name: string, input: unknown, fallback: boolean): boolean {
+/** Validate an integer option of at least 1, with no upper bound. */
+export function positiveInteger(name: string, input: unknown, fallback: number): number {
   if (input === undefined) return fallback
-  if (typeof input !== 'boolean') throw new InvalidOptionError(name, 'must be true or false')
+  if (typeof input !== 'number' || !Number.isSafeInteger(input) || input < 1) {
+    throw new InvalidOptionError(name, 'must be a positive integer', input)
+  }
   return input
 }
 
+/** Validate a boolean option. */
+export function boolean(name: string, input: unknown, fallback: boolean): boolean {
+  if (input === undefined) return fallback
+  if (typeof input !== 'boolean') throw new InvalidOptionError(name, 'must be true or false', input)
+  return input
+}
+
+/** Validate an optional function option. */
 export function optionalFunction<F>(name: string, input: F | undefined): F | undefined {
   if (input === undefined) return undefined
-  if (typeof input !== 'function') throw new InvalidOptionError(name, 'must be a function')
+  if (typeof input !== 'function') throw new InvalidOptionError(name, 'must be a function', input)
   return input
 }
 

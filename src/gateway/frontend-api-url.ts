@@ -34,7 +34,9 @@ export function resolvePublicUrl(value: unknown): string | undefined {
   ) {
     throw new InvalidOptionError(
       'publicUrl',
-      `must be an absolute http(s) URL where browsers reach the gateway, such as "https://app.example.com/.corbado", got ${JSON.stringify(value)}`,
+      'must be an absolute http(s) URL where browsers reach the gateway, such as "https://app.example.com/.corbado"',
+      // A URL with credentials is not shown.
+      ...(url !== null && (url.username !== '' || url.password !== '') ? [] : [value]),
     )
   }
   return url.href.replace(/\/+$/, '')

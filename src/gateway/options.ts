@@ -4,9 +4,11 @@
  * @module
  */
 import { InvalidOptionError } from '../core/errors.js'
-import { ATTRIBUTE_VALUE, resolveOptions } from '../core/options.js'
+import { ATTRIBUTE_VALUE } from '../core/options.js'
+import { resolveFrontendApiUrl, resolveProjectId } from '../core/project-options.js'
 import { resolvePublicUrl } from './frontend-api-url.js'
 import { integer, isPlainObject, rejectUnknownKeys, resolveLogger } from '../core/validate.js'
+import type { KeysEnum } from '../core/validate.js'
 import type { Logger } from '../core/types.js'
 
 /** Options of `corbadoGateway`. Only `projectId` is required. */
@@ -79,8 +81,6 @@ export interface ResolvedGatewayOptions {
   readonly logger: Logger | undefined
 }
 
-type KeysEnum<T> = { readonly [K in keyof Required<T>]: true }
-
 const GATEWAY_KEYS: KeysEnum<GatewayOptions> = {
   projectId: true,
   frontendApiUrl: true,
@@ -98,14 +98,11 @@ const GATEWAY_KEYS: KeysEnum<GatewayOptions> = {
  */
 export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
   if (!isPlainObject(options)) {
-    throw new InvalidOptionError('options', 'must be an object with at least "projectId"')
+    throw new InvalidOptionError('options', 'must be an object with at least "projectId"', options)
   }
   rejectUnknownKeys(options, GATEWAY_KEYS, '')
-  // The keep-alive's own checks name "projectId" and "frontendApiUrl" too, and derive the default.
-  const { projectId, frontendApiUrl } = resolveOptions({
-    projectId: options.projectId,
-    frontendApiUrl: options.frontendApiUrl,
-  })
+  const projectId = resolveProjectId(options.projectId)
+  const frontendApiUrl = resolveFrontendApiUrl(options.frontendApiUrl, projectId)
 
   const cookieDomain: unknown = options.cookieDomain
   if (
@@ -114,7 +111,11 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
       !ATTRIBUTE_VALUE.test(cookieDomain) ||
       /[/\s]/.test(cookieDomain))
   ) {
-    throw new InvalidOptionError('cookieDomain', 'must be a host name such as "example.com"')
+    throw new InvalidOptionError(
+      'cookieDomain',
+      'must be a host name such as "example.com"',
+      cookieDomain,
+    )
   }
   const cookiePath: unknown = options.cookiePath ?? GATEWAY_DEFAULTS.cookiePath
   if (
@@ -125,6 +126,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     throw new InvalidOptionError(
       'cookiePath',
       'must be a path starting with "/", without ";" or control characters',
+      cookiePath,
     )
   }
   return Object.freeze({

@@ -6,6 +6,7 @@
  */
 import { InvalidOptionError } from '../core/errors.js'
 import { integer, isPlainObject, rejectUnknownKeys, resolveLogger } from '../core/validate.js'
+import type { KeysEnum } from '../core/validate.js'
 import type { Logger } from '../core/types.js'
 import { isRedisClient } from './client.js'
 import type { RedisClientLike } from './client.js'
@@ -73,7 +74,7 @@ export interface ResolvedRedisOptions {
   readonly logger: Logger | undefined
 }
 
-const OPTION_KEYS: Record<keyof RedisCoordinatorOptions, true> = {
+const OPTION_KEYS: KeysEnum<RedisCoordinatorOptions> = {
   redis: true,
   keyPrefix: true,
   lockTtlMs: true,
@@ -90,7 +91,7 @@ const OPTION_KEYS: Record<keyof RedisCoordinatorOptions, true> = {
  */
 export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
   if (!isPlainObject(options)) {
-    throw new InvalidOptionError('options', 'must be an object such as { redis: client }')
+    throw new InvalidOptionError('options', 'must be an object such as { redis: client }', options)
   }
   rejectUnknownKeys(options, OPTION_KEYS, '')
   if (!isRedisClient(options.redis)) {
@@ -99,6 +100,7 @@ export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
       options.redis === undefined
         ? 'is required: pass your ioredis (or node-redis v5/v6) client'
         : 'must be an ioredis client or a node-redis v5/v6 client',
+      ...(options.redis === undefined ? [] : [options.redis]),
     )
   }
   const keyPrefix = options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix
@@ -106,6 +108,7 @@ export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
     throw new InvalidOptionError(
       'keyPrefix',
       'must be a non-empty string of at most 200 characters',
+      keyPrefix,
     )
   }
   return Object.freeze({

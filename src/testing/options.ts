@@ -1,8 +1,11 @@
 /**
- * Validation and defaults of {@link FakeCorbadoOptions}.
+ * Validation and defaults of {@link FakeCorbadoOptions}, with the package's shared option checks.
  *
  * @module
  */
+import { InvalidOptionError } from '../core/errors.js'
+import { resolveProjectId } from '../core/project-options.js'
+import { integer, isPlainObject, positiveInteger } from '../core/validate.js'
 import { refreshCookie } from './http.js'
 import type { FakeCorbadoOptions } from './types.js'
 
@@ -18,47 +21,35 @@ export interface ResolvedOptions {
   authorizedOrigins: ReadonlySet<string> | undefined
 }
 
-/** Apply defaults; throw a `TypeError`/`RangeError` naming the first invalid option. */
+/** Apply defaults; throw an {@link InvalidOptionError} naming the first invalid option. */
 export function validateOptions(options: FakeCorbadoOptions): ResolvedOptions {
-  const {
-    projectId = 'pro-1234567890',
-    sessionLifetimeSeconds = 300,
-    port = 0,
-    host = '127.0.0.1',
-    issuer,
-    cookieDomain,
-    authorizedOrigins,
-  } = options
-  if (typeof projectId !== 'string' || !/^pro-\d+$/.test(projectId)) {
-    throw new TypeError(
-      `options.projectId must look like "pro-<digits>", got ${JSON.stringify(projectId)}`,
-    )
+  const given: unknown = options
+  if (!isPlainObject(given)) {
+    throw new InvalidOptionError('options', 'must be an object', options)
   }
-  if (!Number.isSafeInteger(sessionLifetimeSeconds) || sessionLifetimeSeconds <= 0) {
-    throw new RangeError(
-      `options.sessionLifetimeSeconds must be a positive integer, got ${sessionLifetimeSeconds}`,
-    )
-  }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`options.port must be an integer in 0-65535, got ${port}`)
-  }
+  const { host = '127.0.0.1', issuer, cookieDomain, authorizedOrigins } = options
+  const projectId = resolveProjectId(options.projectId ?? 'pro-1234567890')
   if (typeof host !== 'string' || host === '') {
-    throw new TypeError('options.host must be a non-empty string')
+    throw new InvalidOptionError('host', 'must be a non-empty string', host)
   }
   if (issuer !== undefined && (typeof issuer !== 'string' || issuer === '')) {
-    throw new TypeError('options.issuer must be a non-empty string')
+    throw new InvalidOptionError('issuer', 'must be a non-empty string', issuer)
   }
   if (cookieDomain !== undefined) {
     try {
       refreshCookie('probe', undefined, cookieDomain)
     } catch {
-      throw new TypeError(`options.cookieDomain is not a valid cookie domain: ${cookieDomain}`)
+      throw new InvalidOptionError('cookieDomain', 'must be a valid cookie domain', cookieDomain)
     }
   }
   return {
     projectId,
-    sessionLifetimeSeconds,
-    port,
+    sessionLifetimeSeconds: positiveInteger(
+      'sessionLifetimeSeconds',
+      options.sessionLifetimeSeconds,
+      300,
+    ),
+    port: integer('port', options.port, 0, 0, 65_535),
     host,
     issuer,
     cookieDomain,
@@ -69,13 +60,15 @@ export function validateOptions(options: FakeCorbadoOptions): ResolvedOptions {
 function resolveOrigins(origins: unknown): ReadonlySet<string> | undefined {
   if (origins === undefined) return undefined
   if (!Array.isArray(origins)) {
-    throw new TypeError(`options.authorizedOrigins must be an array, got ${typeof origins}`)
+    throw new InvalidOptionError('authorizedOrigins', 'must be an array of origins', origins)
   }
   for (const origin of origins as unknown[]) {
     const parsed = typeof origin === 'string' ? URL.parse(origin) : null
     if (parsed === null || parsed.origin !== origin) {
-      throw new TypeError(
-        `options.authorizedOrigins: each must be an origin such as "https://app.example.com", got ${JSON.stringify(origin)}`,
+      throw new InvalidOptionError(
+        'authorizedOrigins',
+        'must hold origins such as "https://app.example.com"',
+        origin,
       )
     }
   }

@@ -129,9 +129,38 @@ describe('parseCommandLine', () => {
     [['proxy', '-x'], '"-x" is not an option'],
     [['proxy', '--port'], '"--port" needs a value'],
     [['proxy', 'extra', ...required.slice(1)], 'unexpected argument "extra"'],
-    [[...required, '--port', '70000'], '"--port" must be an integer from 0 to 65535'],
-    [[...required, '--timeout-ms', '0'], '"--timeout-ms" must be an integer from 1 to 3600000'],
-    [[...required, '--timeout-ms', '1e3'], '"--timeout-ms" must be an integer from 1 to 3600000'],
+    [
+      [...required, '--port', '70000'],
+      '"--port" (PORT) must be an integer from 0 to 65535, got 70000',
+    ],
+    [
+      [...required, '--timeout-ms', '0'],
+      '"--timeout-ms" (CORBADO_KEEPALIVE_TIMEOUT_MS) must be an integer from 1 to 3600000, got 0',
+    ],
+    [
+      [...required, '--timeout-ms', '1e3'],
+      '"--timeout-ms" (CORBADO_KEEPALIVE_TIMEOUT_MS) must be an integer from 1 to 3600000, got "1e3"',
+    ],
+    [
+      [...required, '--refresh-timeout-ms', '3s'],
+      '"--refresh-timeout-ms" (CORBADO_KEEPALIVE_REFRESH_TIMEOUT_MS) must be an integer from 1 to 60000, got "3s"',
+    ],
+    [
+      [...required, '--refresh-before-expiry-seconds', '86401'],
+      '"--refresh-before-expiry-seconds" (CORBADO_KEEPALIVE_REFRESH_BEFORE_EXPIRY_SECONDS) must be an integer from 0 to 86400, got 86401',
+    ],
+    [
+      [...required, '--refresh-rate-limit-per-client-per-minute', '0'],
+      '"--refresh-rate-limit-per-client-per-minute" (CORBADO_KEEPALIVE_REFRESH_RATE_LIMIT_PER_CLIENT_PER_MINUTE) must be an integer from 1 to 1000000, got 0',
+    ],
+    [
+      [...required, '--refresh-rate-limit-unproven-per-second=-1'],
+      '"--refresh-rate-limit-unproven-per-second" (CORBADO_KEEPALIVE_REFRESH_RATE_LIMIT_UNPROVEN_PER_SECOND) must be an integer from 1 to 1000000, got "-1"',
+    ],
+    [
+      [...required, '--redis-url', 'http://user:secret@127.0.0.1:6379'],
+      '"--redis-url" (CORBADO_KEEPALIVE_REDIS_URL) must be a redis:// or rediss:// URL such as "redis://127.0.0.1:6379"',
+    ],
     [
       [...required, '--gateway-path', 'corbado'],
       '"--gateway-path" must be a path starting with "/", e.g. "/.corbado"',
@@ -158,10 +187,65 @@ describe('parseCommandLine', () => {
     expect(usageError(argv)).toBe(message)
   })
 
-  it('restates option errors of the keep-alive and gateway as flags', () => {
+  it('passes the keep-alive and Redis flags on, from the flag or its variable', () => {
     expect(
-      usageErrorOfOption(new InvalidOptionError('cookie.domain', 'must be a host name')).message,
-    ).toBe('"--cookie-domain" (CORBADO_KEEPALIVE_COOKIE_DOMAIN) must be a host name')
+      configOf([
+        ...required,
+        '--redis-url',
+        'redis://127.0.0.1:6379/2',
+        '--refresh-before-expiry-seconds',
+        '0',
+        '--refresh-timeout-ms',
+        '1500',
+      ]),
+    ).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379/2',
+      redisKeyPrefix: undefined,
+      refreshBeforeExpirySeconds: 0,
+      refreshTimeoutMs: 1500,
+      refreshRateLimitPerClientPerMinute: undefined,
+      refreshRateLimitUnprovenPerSecond: undefined,
+    })
+    expect(
+      configOf(required, {
+        CORBADO_KEEPALIVE_REDIS_URL: 'rediss://cache.internal:6380',
+        CORBADO_KEEPALIVE_REDIS_KEY_PREFIX: 'app1:',
+        CORBADO_KEEPALIVE_REFRESH_RATE_LIMIT_PER_CLIENT_PER_MINUTE: '10',
+        CORBADO_KEEPALIVE_REFRESH_RATE_LIMIT_UNPROVEN_PER_SECOND: '5',
+      }),
+    ).toMatchObject({
+      redisUrl: 'rediss://cache.internal:6380',
+      redisKeyPrefix: 'app1:',
+      refreshBeforeExpirySeconds: undefined,
+      refreshTimeoutMs: undefined,
+      refreshRateLimitPerClientPerMinute: 10,
+      refreshRateLimitUnprovenPerSecond: 5,
+    })
+  })
+
+  it('shows a bad value from a variable like one from a flag', () => {
+    expect(usageError(required, { CORBADO_KEEPALIVE_REFRESH_TIMEOUT_MS: '3s' })).toBe(
+      '"--refresh-timeout-ms" (CORBADO_KEEPALIVE_REFRESH_TIMEOUT_MS) must be an integer from 1 to 60000, got "3s"',
+    )
+  })
+
+  it('never shows a Redis URL, which may hold a password', () => {
+    const message = usageError(required, { CORBADO_KEEPALIVE_REDIS_URL: 'secret-password' })
+    expect(message).toContain('"--redis-url"')
+    expect(message).not.toContain('secret-password')
+  })
+
+  it('restates option errors of the keep-alive and gateway as flags, from their fields', () => {
+    expect(
+      usageErrorOfOption(new InvalidOptionError('cookie.domain', 'must be a host name', 'a;b'))
+        .message,
+    ).toBe('"--cookie-domain" (CORBADO_KEEPALIVE_COOKIE_DOMAIN) must be a host name, got "a;b"')
+    expect(
+      usageErrorOfOption(new InvalidOptionError('keyPrefix', 'must be a non-empty string', ''))
+        .message,
+    ).toBe(
+      '"--redis-key-prefix" (CORBADO_KEEPALIVE_REDIS_KEY_PREFIX) must be a non-empty string, got ""',
+    )
     expect(usageErrorOfOption(new InvalidOptionError('publicUrl', 'must be a URL')).message).toBe(
       '"--gateway-public-url" (CORBADO_KEEPALIVE_GATEWAY_PUBLIC_URL) must be a URL',
     )

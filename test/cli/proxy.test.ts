@@ -154,7 +154,7 @@ describe('corbado-keepalive (the command line)', () => {
     ],
     [
       ['proxy', '--target', 'http://x', '--project-id', 'pro-1', '--port', 'eighty'],
-      /"--port" must be an integer/,
+      /"--port" \(PORT\) must be an integer from 0 to 65535, got "eighty"/,
     ],
     [['proxy', '--target'], /"--target" needs a value/],
     [['serve'], /unknown command "serve"/],

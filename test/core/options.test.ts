@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidOptionError, resolveOptions } from '../../src/index.js'
+import { InvalidOptionError } from '../../src/index.js'
 import type { KeepAliveOptions } from '../../src/index.js'
+import { resolveOptions } from '../../src/core/options.js'
 
 const projectId = 'pro-1234567890'
 
@@ -108,6 +109,40 @@ describe('resolveOptions', () => {
     expect(error.code).toBe('ERR_KEEPALIVE_INVALID_OPTION')
     expect(error.option).toBe(option)
     expect(error.message).toContain(`"${option}"`)
+  })
+
+  it.each([
+    [{ projectId, refreshTimeoutMs: '3s' }, 'must be an integer from 1 to 60000', '"3s"'],
+    [
+      { projectId: 'project-1' },
+      'must be a Corbado project ID of the form "pro-<digits>"',
+      '"project-1"',
+    ],
+    [{ projectId, refreshTimeoutMs: Number.NaN }, 'must be an integer from 1 to 60000', 'NaN'],
+    [{ projectId, verify: 'no' }, 'must be true or false', '"no"'],
+    [{ projectId, onRefresh: {} }, 'must be a function', 'an object'],
+    [
+      { projectId, coordinator: () => undefined },
+      'must have a "coordinate" method (a MemoryCoordinator or RedisCoordinator)',
+      'a function',
+    ],
+    [
+      { projectId, cookie: { sameSite: 'x'.repeat(100) } },
+      'must be "lax", "strict" or "none"',
+      `"${'x'.repeat(40)}…"`,
+    ],
+  ])('shows the value received: %j', (options, reason, received) => {
+    const error = rejection(options)
+    expect(error.reason).toBe(reason)
+    expect(error.received).toBe(received)
+    expect(error.message).toBe(`corbado-keepalive: "${error.option}" ${reason}, got ${received}`)
+  })
+
+  it('shows no frontendApiUrl that holds credentials', () => {
+    const error = rejection({ projectId, frontendApiUrl: 'https://user:secret@x.example' })
+    expect(error.option).toBe('frontendApiUrl')
+    expect(error.received).toBeUndefined()
+    expect(error.message).not.toContain('secret')
   })
 
   it.each([

@@ -256,7 +256,6 @@ describe('publicUrl validation', () => {
     'app.example.com/.corbado',
     '/.corbado',
     'ftp://app.example.com',
-    'https://user:pw@app.example.com',
     'https://app.example.com/.corbado?x=1',
     'https://app.example.com/#x',
     '',
@@ -271,5 +270,20 @@ describe('publicUrl validation', () => {
     expect(error).toBeInstanceOf(InvalidOptionError)
     expect((error as InvalidOptionError).option).toBe('publicUrl')
     expect((error as Error).message).toContain(JSON.stringify(publicUrl))
+  })
+})
+
+describe('publicUrl with credentials', () => {
+  it('is rejected without showing the credentials', () => {
+    let error: unknown
+    try {
+      corbadoGateway({ projectId: 'pro-1', publicUrl: 'https://user:pw@app.example.com' })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(InvalidOptionError)
+    expect((error as InvalidOptionError).option).toBe('publicUrl')
+    expect((error as InvalidOptionError).received).toBeUndefined()
+    expect((error as Error).message).not.toContain('pw')
   })
 })

@@ -11,7 +11,8 @@ import {
   rewriteCookieHeader,
   soleCookieValue,
 } from '../../src/core/request-cookies.js'
-import { createKeepAlive, InvalidOptionError, resolveOptions } from '../../src/index.js'
+import { createKeepAlive, InvalidOptionError } from '../../src/index.js'
+import { resolveOptions } from '../../src/core/options.js'
 import type { KeepAliveOptions, KeepAliveOutcome } from '../../src/index.js'
 
 const PROJECT_ID = 'pro-1234567890'

@@ -43,15 +43,35 @@ describe('RedisCoordinator options', () => {
   })
 
   it.each([
-    [undefined, 'options', 'must be an object such as { redis: client }'],
+    [undefined, 'options', 'must be an object such as { redis: client }, got undefined'],
     [{}, 'redis', 'is required: pass your ioredis (or node-redis v5/v6) client'],
-    [{ redis: {} }, 'redis', 'must be an ioredis client or a node-redis v5/v6 client'],
-    [{ redis, keyPrefix: '' }, 'keyPrefix', 'must be a non-empty string of at most 200 characters'],
-    [{ redis, lockTtlMs: 10 }, 'lockTtlMs', 'must be an integer from 100 to 600000'],
-    [{ redis, resultTtlMs: 1.5 }, 'resultTtlMs', 'must be an integer from 1 to 600000'],
-    [{ redis, waitTimeoutMs: '3000' }, 'waitTimeoutMs', 'must be an integer from 1 to 600000'],
-    [{ redis, commandTimeoutMs: 0 }, 'commandTimeoutMs', 'must be an integer from 1 to 60000'],
-    [{ redis, logger: {} }, 'logger', 'must have "warn" and "error" methods (pino and console do)'],
+    [
+      { redis: {} },
+      'redis',
+      'must be an ioredis client or a node-redis v5/v6 client, got an object',
+    ],
+    [
+      { redis, keyPrefix: '' },
+      'keyPrefix',
+      'must be a non-empty string of at most 200 characters, got ""',
+    ],
+    [{ redis, lockTtlMs: 10 }, 'lockTtlMs', 'must be an integer from 100 to 600000, got 10'],
+    [{ redis, resultTtlMs: 1.5 }, 'resultTtlMs', 'must be an integer from 1 to 600000, got 1.5'],
+    [
+      { redis, waitTimeoutMs: '3000' },
+      'waitTimeoutMs',
+      'must be an integer from 1 to 600000, got "3000"',
+    ],
+    [
+      { redis, commandTimeoutMs: 0 },
+      'commandTimeoutMs',
+      'must be an integer from 1 to 60000, got 0',
+    ],
+    [
+      { redis, logger: {} },
+      'logger',
+      'must have "warn" and "error" methods (pino and console do), got an object',
+    ],
     [{ redis, lockTtl: 1000 }, 'lockTtl', 'is not an option. Did you mean "lockTtlMs"?'],
     [{ redis, prefix: 'x' }, 'prefix', 'is not an option'],
     [

@@ -7,6 +7,7 @@ import {
   type FakeCorbadoOptions,
   type FakeFault,
 } from '../../src/testing/index.js'
+import { InvalidOptionError } from '../../src/index.js'
 
 const started: FakeCorbado[] = []
 
@@ -77,13 +78,17 @@ describe('startFakeCorbado', () => {
     expect(f.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(f.projectId).toBe('pro-1234567890')
     expect(f.issuer).toBe(f.url)
-    await expect(startFakeCorbado({ projectId: 'project-1' })).rejects.toThrow(/options\.projectId/)
-    await expect(startFakeCorbado({ projectId: 'pro-x' })).rejects.toBeInstanceOf(TypeError)
+    await expect(startFakeCorbado({ projectId: 'project-1' })).rejects.toThrow(
+      'corbado-keepalive: "projectId" must be a Corbado project ID of the form "pro-<digits>", got "project-1"',
+    )
+    await expect(startFakeCorbado({ projectId: 'pro-x' })).rejects.toBeInstanceOf(
+      InvalidOptionError,
+    )
     await expect(startFakeCorbado({ sessionLifetimeSeconds: 0 })).rejects.toThrow(
-      /options\.sessionLifetimeSeconds/,
+      '"sessionLifetimeSeconds" must be a positive integer, got 0',
     )
     await expect(startFakeCorbado({ cookieDomain: 'bad domain' })).rejects.toThrow(
-      /options\.cookieDomain/,
+      '"cookieDomain" must be a valid cookie domain, got "bad domain"',
     )
   })
 })
@@ -382,7 +387,9 @@ describe('CORS for authorized origins', () => {
   it('rejects an authorized origin that is not an origin', async () => {
     await expect(
       startFakeCorbado({ authorizedOrigins: ['https://app.example.com/'] }),
-    ).rejects.toThrow(/options\.authorizedOrigins.*"https:\/\/app\.example\.com\/"/)
+    ).rejects.toThrow(
+      '"authorizedOrigins" must hold origins such as "https://app.example.com", got "https://app.example.com/"',
+    )
   })
 })
 

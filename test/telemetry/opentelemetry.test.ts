@@ -45,6 +45,7 @@ afterAll(async () => {
 beforeEach(() => {
   sdk.spans.reset()
   fake.setFault(undefined)
+  fake.setLatency(0)
   secrets = []
   messages = []
 })
@@ -197,6 +198,9 @@ describe('OpenTelemetry', () => {
     const keepAlive = await keepAliveWith()
     const { header } = session()
     const before = await sdk.collect()
+    // The refresh stays in flight long enough for all three to join it, however the key
+    // derivation and the scheduler interleave them.
+    fake.setLatency(100)
     const outcomes = await Promise.all([
       handle(keepAlive, header, { id: 'a' }),
       handle(keepAlive, header, { id: 'b' }),

@@ -54,7 +54,10 @@ export type KeepAliveMiddleware<Req extends IncomingMessage = IncomingMessage> =
 export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
   options: KeepAliveOptions<Req>,
 ): ExpressKeepAliveMiddleware<Req> {
-  const keepAlive = createKeepAlive(options, { untrustedForwardedFor })
+  const keepAlive = createKeepAlive(options, {
+    untrustedForwardedFor,
+    clientAddress: clientAddressOf,
+  })
 
   function corbadoKeepAliveMiddleware(
     req: Req,
@@ -66,7 +69,7 @@ export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
         keepAlive.handle({
           method: req.method ?? 'GET',
           cookieHeader: req.headers.cookie,
-          clientAddress: clientAddressOf(req),
+          clientAddress: undefined,
           raw: req,
         }),
       {

@@ -49,7 +49,7 @@ function plugin(
 ): void {
   let keepAlive: KeepAlive<FastifyRequest>
   try {
-    keepAlive = createKeepAlive(options)
+    keepAlive = createKeepAlive(options, { clientAddress: (request) => request.ip })
   } catch (error) {
     // Handed to `register`'s promise; a throw here would escape it.
     done(error as Error)
@@ -64,7 +64,7 @@ function plugin(
         keepAlive.handle({
           method: request.method,
           cookieHeader: request.raw.headers.cookie,
-          clientAddress: request.ip,
+          clientAddress: undefined,
           raw: request,
         }),
       {

@@ -76,7 +76,10 @@ export interface KoaKeepAliveMiddleware<Ctx extends KoaContextLike = KoaContextL
 export function corbadoKeepAlive<Ctx extends KoaContextLike = KoaContextLike>(
   options: KeepAliveOptions<Ctx>,
 ): KoaKeepAliveMiddleware<Ctx> {
-  const keepAlive = createKeepAlive(options, { untrustedForwardedFor })
+  const keepAlive = createKeepAlive(options, {
+    untrustedForwardedFor,
+    clientAddress: (ctx) => ctx.ip || undefined,
+  })
 
   // On the hot path (a fresh session, decided synchronously) downstream's own promise is handed
   // back to Koa, with no promise or async frame of ours per request.
@@ -86,7 +89,7 @@ export function corbadoKeepAlive<Ctx extends KoaContextLike = KoaContextLike>(
         keepAlive.handle({
           method: ctx.method,
           cookieHeader: ctx.req.headers.cookie,
-          clientAddress: ctx.ip || undefined,
+          clientAddress: undefined,
           raw: ctx,
         }),
       {

@@ -44,7 +44,7 @@ function variants(): Record<Variant, Middleware> {
       const outcome = core.handle({
         method: req.method ?? 'GET',
         cookieHeader: req.headers.cookie,
-        clientAddress: req.socket.remoteAddress,
+        clientAddress: undefined,
         raw: req,
       })
       if (outcome instanceof Promise) void outcome.then(next)

@@ -201,7 +201,8 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
         keepAlive.handle({
           method: req.method ?? 'GET',
           cookieHeader: req.headers.cookie,
-          clientAddress: req.socket.remoteAddress,
+          // The rate limit reads the address through `proxyClientKey`, on the refresh path only.
+          clientAddress: undefined,
           raw: req,
         }),
       {

@@ -65,6 +65,13 @@ export interface KeepAliveAdapter<Req> {
    * is a proxy's. The keep-alive then warns once. Default: never.
    */
   readonly untrustedForwardedFor?: (raw: Req) => boolean
+  /**
+   * The client's address, for a request whose {@link KeepAliveRequest.clientAddress} is
+   * `undefined`: `req.ip` (Express, Koa, honouring their trust-proxy settings), `request.ip`
+   * (Fastify), the socket's address. Asked only when a refresh is rate-limited, never on the hot
+   * path, where reading it would cost more than the rest of the request. Default: unknown.
+   */
+  readonly clientAddress?: (raw: Req) => string | undefined
 }
 
 /**
@@ -432,7 +439,7 @@ export function createKeepAlive<Req = unknown>(
     const custom = o.refreshRateLimit?.clientKey
     if (custom === undefined) {
       if (adapter.untrustedForwardedFor?.(request.raw) === true) warnForwardedFor()
-      return request.clientAddress
+      return request.clientAddress ?? adapter.clientAddress?.(request.raw)
     }
     const key = reporter.guard('refreshRateLimit.clientKey', () => custom(request.raw), undefined)
     return typeof key === 'string' && key !== '' ? key : undefined

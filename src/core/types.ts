@@ -127,9 +127,10 @@ export interface KeepAliveRequest<Req> {
   /** The raw `Cookie` header, if any. */
   readonly cookieHeader: string | undefined
   /**
-   * The client's address as the framework reports it, which honours its trust-proxy settings:
-   * `req.ip` (Express, Koa), `request.ip` (Fastify), the socket's `remoteAddress` (`node:http`).
-   * The refresh rate limit counts per address; `undefined` when unknown.
+   * The client's address as the framework reports it, which honours its trust-proxy settings;
+   * the refresh rate limit counts per address. `undefined` when unknown, or when reading it costs
+   * something per request (Express's `req.ip` parses `X-Forwarded-For`): the core then asks
+   * `KeepAliveAdapter.clientAddress`, on the refresh path only.
    */
   readonly clientAddress: string | undefined
   /**

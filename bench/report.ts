@@ -175,6 +175,7 @@ comparison; the ratios are medians over the rounds.
 | Hono keep-alive ÷ bare Hono | ${p.honoKeepAlive.rate}/s | ${ratios('honoKeepAlive')} | **${fixed(p.honoKeepAlive.median, 3)}** |
 | Fastify keep-alive ÷ bare Fastify | ${p.fastifyKeepAlive.rate}/s | ${ratios('fastifyKeepAlive')} | **${fixed(p.fastifyKeepAlive.median, 3)}** |
 | Next.js proxy: keep-alive ÷ pass-through (\`NextResponse.next()\`), proxy step only | ${p.nextKeepAlive.rate}/s | ${ratios('nextKeepAlive')} | **${fixed(p.nextKeepAlive.median, 3)}** |
+| Express keep-alive with OpenTelemetry and an SDK registered ÷ with telemetry off the hot path (no span on it) | ${p.otelOverKeepAlive.rate}/s | ${ratios('otelOverKeepAlive')} | **${fixed(p.otelOverKeepAlive.median, 3)}** |
 | control: a second bare Express process ÷ bare Express (A/A) | ${p.expressSame.rate}/s | ${ratios('expressSame')} | ${fixed(p.expressSame.median, 3)} |
 | context: Express + a middleware that only calls \`next()\` ÷ bare | ${p.expressNoop.rate}/s | ${ratios('expressNoop')} | ${fixed(p.expressNoop.median, 3)} |
 | control: a second bare Koa process ÷ bare Koa (A/A) | ${p.koaSame.rate}/s | ${ratios('koaSame')} | ${fixed(p.koaSame.median, 3)} |
@@ -204,6 +205,7 @@ ${hotRow('fastify-bare', 'Fastify, bare')}
 ${hotRow('fastify-keepalive', 'Fastify + corbadoKeepAlive (verify: true)')}
 ${hotRow('next-passthrough', 'Next.js proxy function, pass-through (NextRequest in, NextResponse.next() out)')}
 ${hotRow('next-keepalive', 'Next.js proxy function, corbadoKeepAlive (verify: true)')}
+${hotRow('express-keepalive-otel', 'Express + corbadoKeepAlive, OpenTelemetry API and an SDK registered')}
 
 ## 1b. The middleware inside a loaded server
 

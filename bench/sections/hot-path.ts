@@ -32,6 +32,7 @@ export const SETUPS = [
   'fastify-keepalive',
   'next-passthrough',
   'next-keepalive',
+  'express-keepalive-otel',
 ] as const
 export type Setup = (typeof SETUPS)[number]
 
@@ -55,6 +56,7 @@ export type PairName =
   | 'fastifySame'
   | 'fastifyKeepAlive'
   | 'nextKeepAlive'
+  | 'otelOverKeepAlive'
 
 const PAIRS: readonly Pair[] = [
   { name: 'expressSame', baseline: 'express-bare', subject: 'express-bare', rate: 1000 },
@@ -78,6 +80,12 @@ const PAIRS: readonly Pair[] = [
   { name: 'fastifySame', baseline: 'fastify-bare', subject: 'fastify-bare', rate: 1500 },
   { name: 'fastifyKeepAlive', baseline: 'fastify-bare', subject: 'fastify-keepalive', rate: 1500 },
   { name: 'nextKeepAlive', baseline: 'next-passthrough', subject: 'next-keepalive', rate: 1500 },
+  {
+    name: 'otelOverKeepAlive',
+    baseline: 'express-keepalive',
+    subject: 'express-keepalive-otel',
+    rate: 1000,
+  },
 ]
 
 export interface HotPathReport {

@@ -362,7 +362,7 @@ export function createKeepAlive<Req = unknown>(
         request.raw,
         keyId,
         caller.verifiedUser,
-        (answered) => callAndVerify(refreshToken, subject, answered),
+        (answered) => callAndVerify(refreshToken, answered),
       )
       if (result.kind === 'failed') breaker.recordFailure(Date.now(), request.raw)
       else breaker.recordSuccess(request.raw)
@@ -375,7 +375,6 @@ export function createKeepAlive<Req = unknown>(
 
   async function callAndVerify(
     refreshToken: string,
-    subject: string | undefined,
     answered: AnswerObserver,
   ): Promise<SharedRefreshResult> {
     counters.upstreamCall()

@@ -6,7 +6,7 @@ import type { FakeCorbado } from '../../src/testing/index.js'
 import { claimsOf, cookies, listen, setCookieOf, valueOf } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
 import { requireBuiltDist } from '../helpers/dist.js'
-import { killAll, runCli } from './spawn.js'
+import { killAll, proxyArgs, runCli } from './spawn.js'
 
 let fake: FakeCorbado
 let backend: RunningServer
@@ -25,24 +25,9 @@ afterEach(async () => {
 })
 
 async function startInstance(keyPrefix: string) {
-  const cli = runCli(
-    [
-      'proxy',
-      '--target',
-      backend.url,
-      '--project-id',
-      fake.projectId,
-      '--frontend-api-url',
-      fake.url,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--redis-url',
-      'redis://127.0.0.1:6379',
-    ],
-    { CORBADO_KEEPALIVE_REDIS_KEY_PREFIX: keyPrefix },
-  )
+  const cli = runCli(proxyArgs(backend.url, fake, '--redis-url', 'redis://127.0.0.1:6379'), {
+    CORBADO_KEEPALIVE_REDIS_KEY_PREFIX: keyPrefix,
+  })
   const url = (await cli.logLine('corbado-keepalive: proxy listening')).url as string
   return { cli, url }
 }

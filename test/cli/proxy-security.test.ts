@@ -7,7 +7,7 @@ import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { cookies, listen } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
-import { killAll, runCli } from './spawn.js'
+import { killAll, proxyArgs, runCli } from './spawn.js'
 import { requireBuiltDist } from '../helpers/dist.js'
 import type { CliRun } from './spawn.js'
 
@@ -63,22 +63,7 @@ const FORGED: OutgoingHttpHeaders = {
 }
 
 async function startProxy(target: string, fake: FakeCorbado, extra: string[] = []) {
-  const proxy: CliRun = runCli([
-    'proxy',
-    '--target',
-    target,
-    '--project-id',
-    fake.projectId,
-    '--frontend-api-url',
-    fake.url,
-    '--port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--log-level',
-    'debug',
-    ...extra,
-  ])
+  const proxy: CliRun = runCli(proxyArgs(target, fake, '--log-level', 'debug', ...extra))
   const url = (await proxy.logLine('corbado-keepalive: proxy listening')).url as string
   return { proxy, url }
 }

@@ -9,7 +9,7 @@ import { digestBody, digestOf } from '../helpers/body-digest.js'
 import { claimsOf, cookies, listen, setCookieOf, valueOf } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
 import { requireBuiltDist } from '../helpers/dist.js'
-import { killAll, runCli } from './spawn.js'
+import { killAll, proxyArgs, runCli } from './spawn.js'
 import type { CliRun } from './spawn.js'
 
 const BIG = 5 * 1024 * 1024
@@ -184,23 +184,16 @@ describe('corbado-keepalive proxy', () => {
     fake.setFault(undefined)
     fake.resetCalls()
     backend.upgrades.length = 0
-    proxy = runCli([
-      'proxy',
-      '--target',
-      backend.url,
-      '--project-id',
-      fake.projectId,
-      '--frontend-api-url',
-      fake.url,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--gateway-path',
-      '/.corbado',
-      '--gateway-public-url',
-      'https://app.example.com/.corbado',
-    ])
+    proxy = runCli(
+      proxyArgs(
+        backend.url,
+        fake,
+        '--gateway-path',
+        '/.corbado',
+        '--gateway-public-url',
+        'https://app.example.com/.corbado',
+      ),
+    )
     url = (await proxy.logLine('corbado-keepalive: proxy listening')).url as string
   })
 

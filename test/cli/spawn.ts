@@ -27,6 +27,31 @@ const running = new Set<ChildProcess>()
  * Start the CLI: `node dist/cli.mjs …args`, or `dist/cli.mjs …args` through its shebang with
  * `direct`.
  */
+/**
+ * `proxy` arguments for a backend at `target` and the fake Frontend API `fake`, listening on a free
+ * port of 127.0.0.1, followed by `extra`.
+ */
+export function proxyArgs(
+  target: string,
+  fake: { readonly projectId: string; readonly url: string },
+  ...extra: string[]
+): string[] {
+  return [
+    'proxy',
+    '--target',
+    target,
+    '--project-id',
+    fake.projectId,
+    '--frontend-api-url',
+    fake.url,
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    ...extra,
+  ]
+}
+
 export function runCli(
   args: readonly string[],
   env: Record<string, string> = {},

@@ -13,7 +13,7 @@ import { corbadoKeepAlive as koaKeepAlive } from '../../src/koa.js'
 import { UNTRUSTED_FORWARDED_FOR_WARNING } from '../../src/core/forwarded-for.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
-import { killAll, runCli } from '../cli/spawn.js'
+import { killAll, proxyArgs, runCli } from '../cli/spawn.js'
 import { requireBuiltDist } from '../helpers/dist.js'
 import { serverOf } from '../helpers/frameworks/koa.js'
 import { listen } from '../helpers/http.js'
@@ -131,20 +131,7 @@ describe('corbado-keepalive proxy: X-Forwarded-For and the refresh rate limit', 
     requireBuiltDist()
     const backend = await listen(createServer((_req, res) => res.end('ok')))
     app = backend
-    const proxy = runCli([
-      'proxy',
-      '--target',
-      backend.url,
-      '--project-id',
-      fake.projectId,
-      '--frontend-api-url',
-      fake.url,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      ...extra,
-    ])
+    const proxy = runCli(proxyArgs(backend.url, fake, ...extra))
     const url = (await proxy.logLine('corbado-keepalive: proxy listening')).url as string
     return { proxy, url }
   }

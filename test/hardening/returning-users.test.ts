@@ -12,7 +12,7 @@ import { corbadoKeepAlive } from '../../src/express.js'
 import type { KeepAliveOptions } from '../../src/index.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
-import { killAll, runCli } from '../cli/spawn.js'
+import { killAll, proxyArgs, runCli } from '../cli/spawn.js'
 import { requireBuiltDist } from '../helpers/dist.js'
 import { listen } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
@@ -120,19 +120,7 @@ describe('returning users behind one load balancer', () => {
         }),
       )
       app = backend
-      const proxy = runCli([
-        'proxy',
-        '--target',
-        backend.url,
-        '--project-id',
-        fake.projectId,
-        '--frontend-api-url',
-        fake.url,
-        '--port',
-        '0',
-        '--host',
-        '127.0.0.1',
-      ])
+      const proxy = runCli(proxyArgs(backend.url, fake))
       const url = (await proxy.logLine('corbado-keepalive: proxy listening')).url as string
       const result = await returningUsers(`${url}/page`, async (response) => {
         const body = (await response.json()) as { cookie: string | null }

@@ -17,6 +17,7 @@ import type { CorbadoSession } from './core/types.js'
 import { drive } from './core/drive.js'
 import { untrustedForwardedFor } from './node/forwarded-for.js'
 import { applyOutcome } from './node/apply-outcome.js'
+import { setSession } from './express/session-property.js'
 
 declare global {
   // Declaration merging is how Express users type request extensions.
@@ -57,6 +58,7 @@ export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
   const keepAlive = createKeepAlive(options, {
     untrustedForwardedFor,
     clientAddress: clientAddressOf,
+    method: (req) => req.method,
   })
 
   function corbadoKeepAliveMiddleware(
@@ -67,15 +69,16 @@ export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
     void drive(
       () =>
         keepAlive.handle({
-          method: req.method ?? 'GET',
+          // Every property read of an Express request costs (see ./express/session-property.ts):
+          // the method and the client's address are read only on the refresh path.
+          method: undefined,
           cookieHeader: req.headers.cookie,
           clientAddress: undefined,
           raw: req,
         }),
       {
         apply(outcome) {
-          ;(req as IncomingMessage & { corbadoSession?: CorbadoSession }).corbadoSession =
-            outcome.session
+          setSession(req, outcome.session)
           applyOutcome(req, res, outcome)
         },
         proceed: next,

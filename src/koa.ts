@@ -79,6 +79,7 @@ export function corbadoKeepAlive<Ctx extends KoaContextLike = KoaContextLike>(
   const keepAlive = createKeepAlive(options, {
     untrustedForwardedFor,
     clientAddress: (ctx) => ctx.ip || undefined,
+    method: (ctx) => ctx.method,
   })
 
   // On the hot path (a fresh session, decided synchronously) downstream's own promise is handed
@@ -87,7 +88,8 @@ export function corbadoKeepAlive<Ctx extends KoaContextLike = KoaContextLike>(
     return drive(
       () =>
         keepAlive.handle({
-          method: ctx.method,
+          // Read through Koa's delegates, once a refresh is due.
+          method: undefined,
           cookieHeader: ctx.req.headers.cookie,
           clientAddress: undefined,
           raw: ctx,

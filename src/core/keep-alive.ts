@@ -72,6 +72,11 @@ export interface KeepAliveAdapter<Req> {
    * path, where reading it would cost more than the rest of the request. Default: unknown.
    */
   readonly clientAddress?: (raw: Req) => string | undefined
+  /**
+   * The HTTP method, for a request whose {@link KeepAliveRequest.method} is `undefined`. Asked
+   * only once a refresh is due. Default: unknown, which refreshes as for `GET`.
+   */
+  readonly method?: (raw: Req) => string | undefined
 }
 
 /**
@@ -446,8 +451,10 @@ export function createKeepAlive<Req = unknown>(
 
   function mayRefresh(request: KeepAliveRequest<Req>): boolean {
     const shouldRefresh = o.shouldRefresh
-    if (shouldRefresh === undefined)
-      return request.method !== 'OPTIONS' && request.method !== 'HEAD'
+    if (shouldRefresh === undefined) {
+      const method = request.method ?? adapter.method?.(request.raw)
+      return method !== 'OPTIONS' && method !== 'HEAD'
+    }
     return reporter.guard('shouldRefresh', () => shouldRefresh(request.raw), false)
   }
 

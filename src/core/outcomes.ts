@@ -10,7 +10,7 @@ import { cookieNamesIn, rewriteCookieHeader } from './request-cookies.js'
 import type { CorbadoCookies } from './request-cookies.js'
 import { clearingSetCookie, sessionSetCookie } from './set-cookie.js'
 import type { VerifiedToken } from './token-verifier.js'
-import type { KeepAliveOutcome } from './types.js'
+import type { CorbadoSession, KeepAliveOutcome } from './types.js'
 
 /** Builds {@link KeepAliveOutcome}s. */
 export interface Outcomes {
@@ -54,6 +54,20 @@ const NO_SET_COOKIES: readonly string[] = Object.freeze([])
 const UNCHANGED = Object.freeze({ requestCookieHeader: undefined, requestCookies: NO_COOKIES })
 
 /**
+ * The outcome of every request that uses `session` as it is: built once per verified token, so the
+ * hot path allocates nothing.
+ */
+export function keptOutcome(session: CorbadoSession): KeepAliveOutcome {
+  return Object.freeze({
+    action: 'none',
+    session,
+    ...UNCHANGED,
+    setCookies: NO_SET_COOKIES,
+    failure: undefined,
+  })
+}
+
+/**
  * Create the {@link Outcomes} of one keep-alive. `cookieAttributes` gives the attributes cookies
  * are written and cleared with at that moment (the project's session-config may change them).
  */
@@ -94,14 +108,7 @@ export function createOutcomes(
     }),
 
     kept(token) {
-      return {
-        action: 'none',
-        session: token.session,
-        requestCookieHeader: undefined,
-        requestCookies: NO_COOKIES,
-        setCookies: NO_SET_COOKIES,
-        failure: undefined,
-      }
+      return token.kept
     },
 
     keep(token, cookieHeader, cookies) {

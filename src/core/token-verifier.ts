@@ -15,7 +15,8 @@ import {
 } from 'jose'
 import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose'
 import { BoundedCache } from './bounded-cache.js'
-import type { CorbadoClaims, CorbadoSession } from './types.js'
+import { keptOutcome } from './outcomes.js'
+import type { CorbadoClaims, CorbadoSession, KeepAliveOutcome } from './types.js'
 
 /** Why a token is not trusted. */
 export type TokenRejection =
@@ -33,6 +34,8 @@ export interface VerifiedToken {
   readonly expiresAtMs: number
   /** The session downstream sees when this token is used as it is. */
   readonly session: CorbadoSession
+  /** The outcome of a request that uses this token as it is, shared by all of them. */
+  readonly kept: KeepAliveOutcome
 }
 
 /** What {@link TokenVerifier.inspect} found. */
@@ -119,16 +122,18 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     if (expiresAtMs <= now) return { status: 'rejected', reason: 'expired', subject: claims.sub }
     // A token read from a Cookie header is a slice of it: the cache keeps the token alone.
     const owned = ownCopy(token)
+    const session: CorbadoSession = Object.freeze({
+      userId: claims.sub,
+      claims,
+      token: owned,
+      expiresAt: new Date(expiresAtMs),
+      refreshed: false,
+    })
     const verified: VerifiedToken = Object.freeze({
       claims,
       expiresAtMs,
-      session: Object.freeze({
-        userId: claims.sub,
-        claims,
-        token: owned,
-        expiresAt: new Date(expiresAtMs),
-        refreshed: false,
-      }),
+      session,
+      kept: keptOutcome(session),
     })
     cache.set(cacheKey(owned), verified, expiresAtMs, now)
     return { status: 'valid', token: verified }

@@ -122,8 +122,12 @@ export type { KeepAliveError, RefreshFailureReason }
  * core reads nothing else of it.
  */
 export interface KeepAliveRequest<Req> {
-  /** HTTP method, upper case. */
-  readonly method: string
+  /**
+   * HTTP method, upper case. `undefined` when reading it costs something per request (each
+   * property read of an Express request does, see `KeepAliveAdapter`): the core then asks
+   * `KeepAliveAdapter.method`, once a refresh is due.
+   */
+  readonly method: string | undefined
   /** The raw `Cookie` header, if any. */
   readonly cookieHeader: string | undefined
   /**

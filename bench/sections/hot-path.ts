@@ -102,14 +102,16 @@ export interface HotPathReport {
 
 /** A realistic Cookie header: analytics, preferences, CSRF, locale, and the session. */
 export function realisticCookies(sessionToken: string): string {
-  return [
-    '_ga=GA1.2.1234567890.1700000000',
-    'theme=dark',
-    'csrftoken=Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4',
-    'locale=en-US',
-    `cbo_session_token=${sessionToken}`,
-  ].join('; ')
+  return `${OTHER_COOKIES}; cbo_session_token=${sessionToken}`
 }
+
+/** The app's own cookies that a browser sends along with Corbado's. */
+export const OTHER_COOKIES = [
+  '_ga=GA1.2.1234567890.1700000000',
+  'theme=dark',
+  'csrftoken=Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4',
+  'locale=en-US',
+].join('; ')
 
 export async function hotPath(
   fake: FakeCorbado,

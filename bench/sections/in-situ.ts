@@ -10,6 +10,7 @@ export const VARIANTS = {
   store: 'a middleware that only sets req.corbadoSession',
   handle: 'keepAlive.handle() alone (find the cookie, look up the cache)',
   keepAlive: 'corbadoKeepAlive, the whole middleware',
+  nodeSdk: "@corbado/node-sdk's validateToken, until its promise settles",
 } as const
 export type Variant = keyof typeof VARIANTS
 

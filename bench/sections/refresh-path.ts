@@ -7,7 +7,7 @@ import autocannon from 'autocannon'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { startServer } from '../lib/processes.js'
 import { median, percentile } from '../lib/stats.js'
-import { realisticCookies } from './hot-path.js'
+import { OTHER_COOKIES, realisticCookies } from './hot-path.js'
 
 export interface RefreshPathReport {
   readonly latencyMs: number
@@ -20,6 +20,10 @@ export interface RefreshPathReport {
   readonly plainMedianMs: number
   /** What the keep-alive adds: refreshing request − direct refresh call − the same request without refresh (medians). */
   readonly overheadMs: number
+  /** A returning user's request (closed tab: the refresh cookie only) that restores the session, median. */
+  readonly restoreMedianMs: number
+  /** What the keep-alive adds to a restore, measured as {@link overheadMs}. */
+  readonly restoreOverheadMs: number
   readonly otherSessions: {
     aloneP50: number
     aloneP99: number
@@ -54,6 +58,7 @@ export async function refreshPath(
     // directly to the Frontend API (its L plus its own work: minting and signing a token, HTTP);
     // and the same request with a fresh session (its round trip). What is left is the keep-alive's.
     const latencies: number[] = []
+    const restores: number[] = []
     const direct: number[] = []
     const plain: number[] = []
     const { sessionToken: freshToken } = fake.login('usr-299999999', {
@@ -67,6 +72,19 @@ export async function refreshPath(
       latencies.push(performance.now() - started)
       if (response.headers.getSetCookie().length !== 1) {
         throw new Error('a refreshing request wrote no cookie')
+      }
+      // A returning user: the tab was closed, the session cookie is gone, the refresh cookie is left.
+      const returning = fake.login(`usr-${270000000 + i}`, { sessionLifetimeSeconds: 30 })
+      const restoreStart = performance.now()
+      const restored = await fetch(server.url, {
+        headers: {
+          cookie: `${OTHER_COOKIES}; cbo_refresh_token=${returning.refreshToken}`,
+        },
+      })
+      await restored.text()
+      restores.push(performance.now() - restoreStart)
+      if (restored.headers.getSetCookie().length !== 1) {
+        throw new Error('a returning user was not restored')
       }
       const { refreshToken } = fake.login(`usr-${250000000 + i}`, { sessionLifetimeSeconds: 30 })
       const directStart = performance.now()
@@ -114,6 +132,8 @@ export async function refreshPath(
       directMedianMs: directMedian,
       plainMedianMs: plainMedian,
       overheadMs: med - directMedian - plainMedian,
+      restoreMedianMs: median(restores),
+      restoreOverheadMs: median(restores) - directMedian - plainMedian,
       otherSessions: {
         aloneP50: alone.latency.p50,
         aloneP99: alone.latency.p99,

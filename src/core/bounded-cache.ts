@@ -4,13 +4,27 @@
  *
  * @module
  */
+interface Entry<V> {
+  readonly value: V
+  readonly expiresAt: number
+}
+
 export class BoundedCache<K, V> {
-  readonly #entries = new Map<K, { readonly value: V; readonly expiresAt: number }>()
+  readonly #entries = new Map<K, Entry<V>>()
   readonly #maxEntries: number
+  /**
+   * Walks the entries in insertion order, never back: everything before it has been deleted.
+   * Starting each eviction from the map's start instead would step again over every deleted
+   * slot still in the table, making a full cache's inserts cost in proportion to its size.
+   */
+  #cursor: Iterator<[K, Entry<V>]>
+  /** The entry the cursor stands on, if it has not been deleted or replaced since. */
+  #front: [K, Entry<V>] | undefined
 
   /** @param maxEntries - the most entries kept at once; at least 1. */
   constructor(maxEntries: number) {
     this.#maxEntries = Math.max(1, Math.floor(maxEntries))
+    this.#cursor = this.#entries.entries()
   }
 
   /** Number of entries held, expired ones included until they are dropped. */
@@ -42,9 +56,29 @@ export class BoundedCache<K, V> {
   }
 
   #evict(now: number): void {
-    for (const [key, entry] of this.#entries) {
+    for (let oldest = this.#oldest(); oldest !== undefined; oldest = this.#oldest()) {
+      const [key, entry] = oldest
       if (this.#entries.size < this.#maxEntries && entry.expiresAt > now) return
       this.#entries.delete(key)
+    }
+  }
+
+  #oldest(): [K, Entry<V>] | undefined {
+    for (;;) {
+      if (this.#front !== undefined && this.#entries.get(this.#front[0]) === this.#front[1]) {
+        return this.#front
+      }
+      let next = this.#cursor.next()
+      if (next.done === true) {
+        // A finished map iterator stays finished: entries added since need a new one.
+        this.#cursor = this.#entries.entries()
+        next = this.#cursor.next()
+        if (next.done === true) {
+          this.#front = undefined
+          return undefined
+        }
+      }
+      this.#front = next.value
     }
   }
 }

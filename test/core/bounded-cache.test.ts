@@ -29,3 +29,40 @@ describe('BoundedCache', () => {
     expect(cache.get('new', 20)).toBe(3)
   })
 })
+
+describe('BoundedCache under churn', () => {
+  it('keeps evicting the oldest entry while keys are replaced, deleted and read out of order', () => {
+    const cache = new BoundedCache<number, number>(100)
+    const live: number[] = []
+    const set = (key: number) => {
+      cache.set(key, key, 1_000_000, 0)
+      live.push(key)
+      // The model: a full cache drops its oldest entry.
+      if (live.length > 100) live.shift()
+    }
+    for (let i = 0; i < 20_000; i++) {
+      set(i)
+      if (i % 7 === 0 && live.length > 50) {
+        // Replacing moves a key to the end: it is now the newest.
+        set(live.splice(live.length - 50, 1)[0]!)
+      }
+      if (i % 11 === 0 && live.length > 3) cache.delete(live.splice(live.length - 3, 1)[0]!)
+      expect(cache.size).toBe(live.length)
+    }
+    for (const key of live) expect(cache.get(key, 1)).toBe(key)
+  })
+
+  it('drops an expired entry at the front even after the cursor ran through the whole map', () => {
+    const cache = new BoundedCache<string, number>(3)
+    cache.set('a', 1, 10, 0)
+    cache.set('b', 2, 1000, 0)
+    cache.set('c', 3, 1000, 0)
+    cache.set('d', 4, 1000, 5) // full: 'a' goes
+    cache.set('a', 5, 10, 6) // full: 'b' goes
+    cache.set('e', 6, 1000, 20) // full, and the new 'a' expired: 'c' goes, as the oldest
+    expect(cache.get('b', 20)).toBeUndefined()
+    expect(cache.get('d', 20)).toBe(4)
+    expect(cache.get('e', 20)).toBe(6)
+    expect(cache.size).toBeLessThanOrEqual(3)
+  })
+})

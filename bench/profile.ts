@@ -5,23 +5,17 @@
  * functions with the most self time in the whole process.
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { startFakeCorbado } from '../src/testing/index.js'
+import { nameOf, readLargestProfile, selfTimes, SOURCES } from './lib/cpu-profile.js'
+import type { ProfileNode } from './lib/cpu-profile.js'
 import { realisticCookies } from './sections/hot-path.js'
-
-interface ProfileNode {
-  id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
-  hitCount?: number
-  children?: number[]
-}
 
 const setup = process.argv[2] ?? 'express-keepalive'
 const REQUESTS = 30_000
-const SOURCES = new URL('../src/', import.meta.url).href
 const dir = fileURLToPath(new URL('./results/profile', import.meta.url))
 rmSync(dir, { recursive: true, force: true })
 mkdirSync(dir, { recursive: true })
@@ -62,32 +56,13 @@ await new Promise((resolve) => {
 })
 await fake.close()
 
-// The largest profile is the main thread's (tsx runs a loader thread too).
-const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))
-const file = files.sort((a, b) => statSync(`${dir}/${b}`).size - statSync(`${dir}/${a}`).size)[0]!
-const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as {
-  nodes: ProfileNode[]
-  startTime: number
-  endTime: number
-}
+const profile = readLargestProfile(dir)
 const nodes = new Map(profile.nodes.map((node) => [node.id, node]))
-const total = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0)
+const { total, rows } = selfTimes(profile)
+const selfTime = new Map(rows)
 const microsPerSample = (profile.endTime - profile.startTime) / total
 /** Microseconds per request that `samples` samples stand for. */
 const perRequest = (samples: number) => (samples * microsPerSample) / REQUESTS
-
-const nameOf = (node: ProfileNode) => {
-  const url = node.callFrame.url
-  const where = url.startsWith(SOURCES)
-    ? `src/${url.slice(SOURCES.length)}`
-    : url.replace(/^.*\/node_modules\//, '')
-  return `${node.callFrame.functionName || '(anonymous)'} ${where}`.trim()
-}
-const selfTime = new Map<string, number>()
-for (const node of profile.nodes) {
-  selfTime.set(nameOf(node), (selfTime.get(nameOf(node)) ?? 0) + (node.hitCount ?? 0))
-}
-const rows = [...selfTime].sort((a, b) => b[1] - a[1])
 const idle = selfTime.get('(idle)') ?? 0
 
 // The keep-alive's time: its own frames and what they call (jose, Map lookups, string work),

@@ -1,11 +1,15 @@
 /**
  * One benchmark server, started by the sections in its own (pinned) process.
  * `--setup` picks what is measured; the package is imported from `dist/`, as users get it.
- * `/__bench/cpu` and `/__bench/heap` report the process's CPU time and heap.
+ * `/__bench/cpu` and `/__bench/heap` report the process's CPU time and heap; `/__bench/loop-delay`
+ * the event loop's longest and p99 delay since the previous call (milliseconds);
+ * `/__bench/profile/start` and `/__bench/profile/stop` a CPU profile of what ran in between.
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { cpuProfiler } from './lib/cpu-profiler.js'
 import { parseArgs } from 'node:util'
 import { Config, SDK } from '@corbado/node-sdk'
 import { getRequestListener } from '@hono/node-server'
@@ -163,9 +167,20 @@ async function app(setup: string | undefined): Promise<Handler> {
 }
 
 const handler = await app(values.setup)
+// Event-loop delay at 1 ms resolution: the longest time the loop could not run anything.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 })
+const profiler = cpuProfiler()
+loopDelay.enable()
 const server = createServer((req, res) => {
   if (req.url === '/__bench/cpu') {
     res.end(JSON.stringify(process.cpuUsage()))
+  } else if (req.url === '/__bench/profile/start') {
+    void profiler.start().then(() => res.end('{}'))
+  } else if (req.url === '/__bench/profile/stop') {
+    void profiler.stop().then((profile) => res.end(JSON.stringify(profile)))
+  } else if (req.url === '/__bench/loop-delay') {
+    res.end(JSON.stringify({ maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6 }))
+    loopDelay.reset()
   } else if (req.url === '/__bench/heap') {
     globalThis.gc?.()
     res.end(String(process.memoryUsage().heapUsed))

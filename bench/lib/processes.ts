@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import type { CpuProfile } from './cpu-profile.js'
 
 /** Whether `taskset` can pin processes here. */
 export const CAN_PIN = spawnSync('taskset', ['-c', '0', 'true']).status === 0
@@ -42,14 +43,28 @@ export interface BenchServer {
   cpuMicros(): Promise<{ user: number; system: number }>
   /** Heap used by the server process now, bytes (after a GC when the process allows it). */
   heapUsed(): Promise<number>
+  /** The event loop's longest and p99 delay since the previous call, milliseconds. */
+  loopDelay(): Promise<{ maxMs: number; p99Ms: number }>
+  /** Start the server's CPU profiler. */
+  startProfile(): Promise<void>
+  /** Stop it: what the server ran since {@link startProfile}. */
+  stopProfile(): Promise<CpuProfile>
   stop(): Promise<void>
 }
 
 const SERVER_SCRIPT = fileURLToPath(new URL('../server.ts', import.meta.url))
 
-/** Start `bench/server.ts` with `args`, pinned to the server CPU, and wait until it listens. */
-export async function startServer(args: Record<string, string>): Promise<BenchServer> {
+/**
+ * Start `bench/server.ts` with `args`, pinned to the server CPU, and wait until it listens.
+ *
+ * @param nodeArgs - more options for `node` itself, such as `--cpu-prof`.
+ */
+export async function startServer(
+  args: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<BenchServer> {
   const argv = [
+    ...nodeArgs,
     '--expose-gc',
     '--import',
     'tsx',
@@ -78,6 +93,11 @@ export async function startServer(args: Record<string, string>): Promise<BenchSe
     url,
     cpuMicros: () => probe<{ user: number; system: number }>('/__bench/cpu'),
     heapUsed: () => probe<number>('/__bench/heap'),
+    loopDelay: () => probe<{ maxMs: number; p99Ms: number }>('/__bench/loop-delay'),
+    startProfile: async () => {
+      await probe('/__bench/profile/start')
+    },
+    stopProfile: () => probe<CpuProfile>('/__bench/profile/stop'),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => {

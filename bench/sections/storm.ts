@@ -1,0 +1,151 @@
+/**
+ * A refresh storm: many sessions whose tokens expire within the same second all come back at
+ * once, over many connections, as their tokens enter the refresh window. Every session must be refreshed upstream exactly once, while the
+ * requests of other, fresh sessions on the same server stay fast and the event loop keeps running.
+ * The server's CPU is profiled during the storm, so the report says where it went.
+ */
+import { Agent, request } from 'node:http'
+import type { FakeCorbado } from '../../src/testing/index.js'
+import { selfTimes } from '../lib/cpu-profile.js'
+import { startServer } from '../lib/processes.js'
+import { median, percentile } from '../lib/stats.js'
+import { realisticCookies } from './hot-path.js'
+
+export interface StormReport {
+  readonly sessions: number
+  readonly connections: number
+  /** Seconds between the first and the last token's expiry. */
+  readonly expirySpreadSeconds: number
+  /** Refresh calls the Frontend API received during the storm. */
+  readonly upstreamCalls: number
+  /** Storm requests answered with a new session cookie. */
+  readonly refreshed: number
+  /** From the first storm request to the last answer, milliseconds. */
+  readonly durationMs: number
+  /** Requests of other, fresh sessions (4 connections) while the storm ran. */
+  readonly others: {
+    readonly requests: number
+    readonly p50Ms: number
+    readonly p99Ms: number
+    readonly maxMs: number
+  }
+  /** The server's event-loop delay during the storm (monitorEventLoopDelay, 1 ms resolution). */
+  readonly loopDelay: { readonly maxMs: number; readonly p99Ms: number }
+  /** Where the server's CPU went: share of its busy samples, by function, most first. */
+  readonly cpu: { readonly busyShare: number; readonly top: [string, number][] }
+}
+
+const OTHER_CONNECTIONS = 4
+
+export async function storm(
+  fake: FakeCorbado,
+  sessions: number,
+  connections: number,
+): Promise<StormReport> {
+  const server = await startServer({
+    setup: 'express-keepalive',
+    'project-id': fake.projectId,
+    'frontend-api-url': fake.url,
+  })
+  const agent = new Agent({ keepAlive: true, maxSockets: connections + OTHER_CONNECTIONS })
+  const get = (cookie: string) =>
+    new Promise<{ setCookies: number }>((resolve, reject) => {
+      const req = request(server.url, { agent, headers: { cookie } }, (res) => {
+        res.resume()
+        res.on('end', () => {
+          resolve({ setCookies: res.headers['set-cookie']?.length ?? 0 })
+        })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+  let stopped = false
+  try {
+    // The sessions were in use before they ran out: each token was verified on an earlier request,
+    // when it was still outside the refresh window. All of them expire in the same second, 75 s
+    // from now, and enter the (default) 60 s refresh window together.
+    const expiresAt = Math.floor(Date.now() / 1000) + 75
+    const expiries = new Set<number>()
+    const cookies = Array.from({ length: sessions }, (_, i) => {
+      const lifetime = expiresAt - Math.floor(Date.now() / 1000)
+      expiries.add(Math.floor(Date.now() / 1000) + lifetime)
+      const { sessionToken, refreshToken } = fake.login(`usr-${400000000 + i}`, {
+        sessionLifetimeSeconds: lifetime,
+      })
+      return `${realisticCookies(sessionToken)}; cbo_refresh_token=${refreshToken}`
+    })
+    const callsBeforeWarmUp = fake.refreshCount
+    let warmed = 0
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (warmed < sessions) await get(cookies[warmed++]!)
+      }),
+    )
+    if (fake.refreshCount !== callsBeforeWarmUp) {
+      throw new Error('the storm began early: minting and warming the sessions took too long')
+    }
+    const { sessionToken: fresh } = fake.login('usr-499999999', { sessionLifetimeSeconds: 3600 })
+    const freshCookie = realisticCookies(fresh)
+    await Promise.all(Array.from({ length: 200 }, () => get(freshCookie)))
+    const windowOpens = (expiresAt - 60) * 1000 + 500
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, windowOpens - Date.now())))
+
+    const othersLatencies: number[] = []
+    const probes = Array.from({ length: OTHER_CONNECTIONS }, async () => {
+      while (!stopped) {
+        const started = performance.now()
+        await get(freshCookie)
+        othersLatencies.push(performance.now() - started)
+      }
+    })
+    const callsBefore = fake.refreshCount
+    await server.startProfile()
+    await server.loopDelay()
+    const started = performance.now()
+    let next = 0
+    let refreshed = 0
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (next < sessions) {
+          const { setCookies } = await get(cookies[next++]!)
+          if (setCookies > 0) refreshed++
+        }
+      }),
+    )
+    const durationMs = performance.now() - started
+    const loopDelay = await server.loopDelay()
+    stopped = true
+    await Promise.all(probes)
+    const upstreamCalls = fake.refreshCount - callsBefore
+    const profile = await server.stopProfile()
+    const { total, rows } = selfTimes(profile)
+    const idle = rows.find(([name]) => name === '(idle)')?.[1] ?? 0
+    const busy = total - idle
+    return {
+      sessions,
+      connections,
+      expirySpreadSeconds: Math.max(...expiries) - Math.min(...expiries),
+      upstreamCalls,
+      refreshed,
+      durationMs,
+      others: {
+        requests: othersLatencies.length,
+        p50Ms: median(othersLatencies),
+        p99Ms: percentile(othersLatencies, 99),
+        maxMs: Math.max(...othersLatencies),
+      },
+      loopDelay,
+      cpu: {
+        busyShare: busy / total,
+        top: rows
+          .filter(([name]) => name !== '(idle)')
+          .slice(0, 12)
+          .map(([name, samples]) => [name, samples / busy]),
+      },
+    }
+  } finally {
+    stopped = true
+    agent.destroy()
+    await server.stop()
+  }
+}

@@ -67,6 +67,8 @@ export interface ProxyConfig {
   readonly refreshBeforeExpirySeconds: number | undefined
   /** The keep-alive's `refreshTimeoutMs`; `undefined`: its default. */
   readonly refreshTimeoutMs: number | undefined
+  /** The keep-alive's `refreshConcurrency`; `undefined`: its default. */
+  readonly refreshConcurrency: number | undefined
   /** The keep-alive's `refreshRateLimit.perClientPerMinute`; `undefined`: its default. */
   readonly refreshRateLimitPerClientPerMinute: number | undefined
   /** The keep-alive's `refreshRateLimit.unprovenPerSecond`; `undefined`: its default. */
@@ -177,6 +179,11 @@ export const FLAGS = {
     env: 'CORBADO_KEEPALIVE_REFRESH_TIMEOUT_MS',
     value: '<ms>',
     help: 'longest a request waits for a refresh; default 3000',
+  },
+  'refresh-concurrency': {
+    env: 'CORBADO_KEEPALIVE_REFRESH_CONCURRENCY',
+    value: '<n>',
+    help: 'most upstream refresh calls at once; the others wait their turn; default 8',
   },
   'refresh-rate-limit-per-client-per-minute': {
     env: 'CORBADO_KEEPALIVE_REFRESH_RATE_LIMIT_PER_CLIENT_PER_MINUTE',
@@ -317,6 +324,7 @@ export function parseCommandLine(
         read('refresh-before-expiry-seconds'),
       ),
       refreshTimeoutMs: keepAliveInteger('refreshTimeoutMs', read('refresh-timeout-ms')),
+      refreshConcurrency: keepAliveInteger('refreshConcurrency', read('refresh-concurrency')),
       refreshRateLimitPerClientPerMinute: keepAliveInteger(
         'refreshRateLimit.perClientPerMinute',
         read('refresh-rate-limit-per-client-per-minute'),
@@ -354,6 +362,7 @@ export const FLAG_OF_OPTION: Readonly<Record<string, FlagName>> = {
   keyPrefix: 'redis-key-prefix',
   refreshBeforeExpirySeconds: 'refresh-before-expiry-seconds',
   refreshTimeoutMs: 'refresh-timeout-ms',
+  refreshConcurrency: 'refresh-concurrency',
   'refreshRateLimit.perClientPerMinute': 'refresh-rate-limit-per-client-per-minute',
   'refreshRateLimit.unprovenPerSecond': 'refresh-rate-limit-unproven-per-second',
 }

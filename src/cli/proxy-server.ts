@@ -62,6 +62,7 @@ export async function startProxy(config: ProxyConfig, logger: LineLogger): Promi
     coordinator: redis?.coordinator,
     refreshBeforeExpirySeconds: config.refreshBeforeExpirySeconds,
     refreshTimeoutMs: config.refreshTimeoutMs,
+    refreshConcurrency: config.refreshConcurrency,
     refreshRateLimit: {
       perClientPerMinute: config.refreshRateLimitPerClientPerMinute,
       unprovenPerSecond: config.refreshRateLimitUnprovenPerSecond,

@@ -14,6 +14,8 @@ export interface Deadline {
   race<T>(work: Promise<T>): Promise<T | typeof TIMED_OUT>
   /** Stop the timer; call it when the request is decided. */
   clear(): void
+  /** When the budget runs out, milliseconds since the epoch. */
+  readonly endsAt: number
 }
 
 /**
@@ -27,6 +29,7 @@ export function startDeadline(ms: number): Deadline {
     unref(timer)
   })
   return {
+    endsAt: Date.now() + ms,
     race: (work) => Promise.race([work, expired]),
     clear: () => {
       clearTimeout(timer)

@@ -6,6 +6,7 @@
  * @module
  */
 import { CircuitBreaker } from './circuit-breaker.js'
+import { ConcurrencyLimit } from './concurrency-limit.js'
 import type { CircuitState } from './circuit-breaker.js'
 import type {
   CoordinatedRefreshResult,
@@ -154,6 +155,7 @@ export function createKeepAlive<Req = unknown>(
           },
           Date.now(),
         )
+  const upstreamPlaces = new ConcurrencyLimit(o.refreshConcurrency)
   const warnForwardedFor = warnOnce((context, message) => {
     log('warn', context, message)
   })
@@ -255,7 +257,7 @@ export function createKeepAlive<Req = unknown>(
           // A coordinator that throws instead of rejecting is a rejection too.
           Promise.resolve().then(() =>
             coordinator.coordinate(key, () =>
-              refreshUpstream(key.id, refreshToken, subject, request),
+              refreshUpstream(key.id, refreshToken, subject, request, deadline.endsAt),
             ),
           ),
         ),
@@ -340,12 +342,15 @@ export function createKeepAlive<Req = unknown>(
    * The upstream refresh, run by whichever request the coordinator elects. Never rejects.
    * Its outcome, not each waiting request's, feeds the circuit breaker: one upstream failure
    * counts once, and a hang counts when the call times out even if every request gave up first.
+   * `answeredBy` is when the electing request's budget ends (ms since the epoch): a call still
+   * waiting for its place then is not made.
    */
   async function refreshUpstream(
     keyId: string,
     refreshToken: string,
     subject: string | undefined,
     request: KeepAliveRequest<Req>,
+    answeredBy: number,
   ): Promise<SharedRefreshResult> {
     const caller = {
       refreshKeyId: keyId,
@@ -363,16 +368,23 @@ export function createKeepAlive<Req = unknown>(
     }
     let verdict: RefreshVerdict = 'inconclusive'
     try {
-      const result = await telemetry.upstreamRefresh(
-        request.raw,
-        keyId,
-        caller.verifiedUser,
-        (answered) => callAndVerify(refreshToken, answered),
-      )
-      if (result.kind === 'failed') breaker.recordFailure(Date.now(), request.raw)
-      else breaker.recordSuccess(request.raw)
-      verdict = verdictOf(result)
-      return result
+      // Turned away only when the request's whole refreshTimeoutMs went by waiting for a place: it
+      // has been answered already, and the provider was never asked, so the breaker is not told.
+      if (!(await upstreamPlaces.acquire(answeredBy))) return { kind: 'failed', reason: 'timeout' }
+      try {
+        const result = await telemetry.upstreamRefresh(
+          request.raw,
+          keyId,
+          caller.verifiedUser,
+          (answered) => callAndVerify(refreshToken, answered),
+        )
+        if (result.kind === 'failed') breaker.recordFailure(Date.now(), request.raw)
+        else breaker.recordSuccess(request.raw)
+        verdict = verdictOf(result)
+        return result
+      } finally {
+        upstreamPlaces.release(Date.now())
+      }
     } finally {
       permit?.settle(verdict, Date.now())
     }

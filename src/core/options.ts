@@ -60,6 +60,13 @@ export interface KeepAliveOptions<Req = unknown> {
    * JWKS download). Default `3000`.
    */
   refreshTimeoutMs?: number
+  /**
+   * The most upstream refresh calls this process makes at once; further refreshes wait their turn,
+   * within `refreshTimeoutMs`. When many sessions expire together, this keeps the CPU work of their
+   * new tokens from delaying every other request. At a Frontend API latency of 50 ms, 8 allow
+   * 160 refreshes a second per process. Default `8`.
+   */
+  refreshConcurrency?: number
   /** Name of the session-token cookie. Default `'cbo_session_token'`; `cbo_short_session` is read too. */
   sessionCookieName?: string
   /** Name of the refresh-token cookie. Default `'cbo_refresh_token'`; `cbo_long_session` is read too. */
@@ -194,6 +201,7 @@ export interface RefreshRateLimitOptions<Req = unknown> {
 export const DEFAULTS = Object.freeze({
   refreshBeforeExpirySeconds: 60,
   refreshTimeoutMs: 3000,
+  refreshConcurrency: 8,
   sessionCookieName: 'cbo_session_token',
   refreshCookieName: 'cbo_refresh_token',
   verify: true,
@@ -207,6 +215,7 @@ export const DEFAULTS = Object.freeze({
 export const INTEGER_RANGES = Object.freeze({
   refreshBeforeExpirySeconds: [0, 86_400],
   refreshTimeoutMs: [1, 60_000],
+  refreshConcurrency: [1, 10_000],
   'refreshRateLimit.perClientPerMinute': [1, 1_000_000],
   'refreshRateLimit.unprovenPerSecond': [1, 1_000_000],
 } as const)
@@ -224,6 +233,7 @@ export interface ResolvedOptions<Req> {
   readonly issuers: readonly string[]
   readonly refreshBeforeExpirySeconds: number
   readonly refreshTimeoutMs: number
+  readonly refreshConcurrency: number
   readonly sessionCookieName: string
   /** The session cookie's name followed by the legacy name, without duplicates. */
   readonly sessionCookieNames: readonly string[]
@@ -261,6 +271,7 @@ const OPTION_KEYS: KeysEnum<KeepAliveOptions> = {
   frontendApiUrl: true,
   refreshBeforeExpirySeconds: true,
   refreshTimeoutMs: true,
+  refreshConcurrency: true,
   sessionCookieName: true,
   refreshCookieName: true,
   cookie: true,
@@ -356,6 +367,12 @@ export function resolveOptions<Req>(options: KeepAliveOptions<Req>): ResolvedOpt
       options.refreshTimeoutMs,
       DEFAULTS.refreshTimeoutMs,
       ...INTEGER_RANGES.refreshTimeoutMs,
+    ),
+    refreshConcurrency: integer(
+      'refreshConcurrency',
+      options.refreshConcurrency,
+      DEFAULTS.refreshConcurrency,
+      ...INTEGER_RANGES.refreshConcurrency,
     ),
     sessionCookieName,
     sessionCookieNames: Object.freeze(unique([sessionCookieName, LEGACY_SESSION_COOKIE])),

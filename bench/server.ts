@@ -8,7 +8,7 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { cpuProfiler } from './lib/cpu-profiler.js'
 import { parseArgs } from 'node:util'
 import { Config, SDK } from '@corbado/node-sdk'
@@ -170,6 +170,11 @@ const handler = await app(values.setup)
 // Event-loop delay at 1 ms resolution: the longest time the loop could not run anything.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 })
 const profiler = cpuProfiler()
+// The longest garbage-collection pause since the last report, which the loop delay includes.
+let longestGcMs = 0
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longestGcMs = Math.max(longestGcMs, entry.duration)
+}).observe({ entryTypes: ['gc'] })
 loopDelay.enable()
 const server = createServer((req, res) => {
   if (req.url === '/__bench/cpu') {
@@ -179,8 +184,15 @@ const server = createServer((req, res) => {
   } else if (req.url === '/__bench/profile/stop') {
     void profiler.stop().then((profile) => res.end(JSON.stringify(profile)))
   } else if (req.url === '/__bench/loop-delay') {
-    res.end(JSON.stringify({ maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6 }))
+    res.end(
+      JSON.stringify({
+        maxMs: loopDelay.max / 1e6,
+        p99Ms: loopDelay.percentile(99) / 1e6,
+        longestGcMs,
+      }),
+    )
     loopDelay.reset()
+    longestGcMs = 0
   } else if (req.url === '/__bench/heap') {
     globalThis.gc?.()
     res.end(String(process.memoryUsage().heapUsed))

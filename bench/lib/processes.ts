@@ -43,8 +43,11 @@ export interface BenchServer {
   cpuMicros(): Promise<{ user: number; system: number }>
   /** Heap used by the server process now, bytes (after a GC when the process allows it). */
   heapUsed(): Promise<number>
-  /** The event loop's longest and p99 delay since the previous call, milliseconds. */
-  loopDelay(): Promise<{ maxMs: number; p99Ms: number }>
+  /**
+   * The event loop's longest and p99 delay, and the longest garbage-collection pause, since the
+   * previous call, milliseconds.
+   */
+  loopDelay(): Promise<{ maxMs: number; p99Ms: number; longestGcMs: number }>
   /** Start the server's CPU profiler. */
   startProfile(): Promise<void>
   /** Stop it: what the server ran since {@link startProfile}. */
@@ -93,7 +96,8 @@ export async function startServer(
     url,
     cpuMicros: () => probe<{ user: number; system: number }>('/__bench/cpu'),
     heapUsed: () => probe<number>('/__bench/heap'),
-    loopDelay: () => probe<{ maxMs: number; p99Ms: number }>('/__bench/loop-delay'),
+    loopDelay: () =>
+      probe<{ maxMs: number; p99Ms: number; longestGcMs: number }>('/__bench/loop-delay'),
     startProfile: async () => {
       await probe('/__bench/profile/start')
     },

@@ -30,7 +30,12 @@ export interface StormReport {
     readonly maxMs: number
   }
   /** The server's event-loop delay during the storm (monitorEventLoopDelay, 1 ms resolution). */
-  readonly loopDelay: { readonly maxMs: number; readonly p99Ms: number }
+  readonly loopDelay: {
+    readonly maxMs: number
+    readonly p99Ms: number
+    /** The longest garbage-collection pause, part of the loop's delay. */
+    readonly longestGcMs: number
+  }
   /** Where the server's CPU went: share of its busy samples, by function, most first. */
   readonly cpu: { readonly busyShare: number; readonly top: [string, number][] }
 }
@@ -61,9 +66,25 @@ export async function storm(
     })
   let stopped = false
   try {
+    const { sessionToken: fresh } = fake.login('usr-499999999', { sessionLifetimeSeconds: 3600 })
+    const freshCookie = realisticCookies(fresh)
+    await Promise.all(Array.from({ length: 200 }, () => get(freshCookie)))
+    // A server that has refreshed before, as one in use has: its refresh path compiled (the first
+    // `fetch` alone loads and compiles undici), its connections to the Frontend API open.
+    for (let i = 0; i < 10; i++) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) => {
+          const { sessionToken, refreshToken } = fake.login(`usr-${498000000 + i * 20 + j}`, {
+            sessionLifetimeSeconds: 30,
+          })
+          return get(`${realisticCookies(sessionToken)}; cbo_refresh_token=${refreshToken}`)
+        }),
+      )
+    }
     // The sessions were in use before they ran out: each token was verified on an earlier request,
-    // when it was still outside the refresh window. All of them expire in the same second, 75 s
-    // from now, and enter the (default) 60 s refresh window together.
+    // when it was still outside the refresh window, and is in the verified-token cache (they go in
+    // last, so the cache's 10,000 entries hold them all). All of them expire in the same second,
+    // 75 s from now, and enter the (default) 60 s refresh window together.
     const expiresAt = Math.floor(Date.now() / 1000) + 75
     const expiries = new Set<number>()
     const cookies = Array.from({ length: sessions }, (_, i) => {
@@ -84,9 +105,6 @@ export async function storm(
     if (fake.refreshCount !== callsBeforeWarmUp) {
       throw new Error('the storm began early: minting and warming the sessions took too long')
     }
-    const { sessionToken: fresh } = fake.login('usr-499999999', { sessionLifetimeSeconds: 3600 })
-    const freshCookie = realisticCookies(fresh)
-    await Promise.all(Array.from({ length: 200 }, () => get(freshCookie)))
     const windowOpens = (expiresAt - 60) * 1000 + 500
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, windowOpens - Date.now())))
 

@@ -82,12 +82,14 @@ describe('refreshConcurrency', () => {
           const { sessionToken, refreshToken } = fake.login(`usr-77000${i}`, {
             sessionLifetimeSeconds: 30,
           })
-          return keepAlive.handle({
-            method: 'GET',
-            cookieHeader: `cbo_session_token=${sessionToken}; cbo_refresh_token=${refreshToken}`,
-            clientAddress: undefined,
-            raw: {},
-          })
+          return Promise.resolve(
+            keepAlive.handle({
+              method: 'GET',
+              cookieHeader: `cbo_session_token=${sessionToken}; cbo_refresh_token=${refreshToken}`,
+              clientAddress: undefined,
+              raw: {},
+            }),
+          )
         }),
       )
       expect(outcomes.map((outcome) => outcome.action)).toEqual(Array(8).fill('refreshed'))
@@ -125,12 +127,14 @@ describe('refreshConcurrency', () => {
       // 100 ms after C was answered: its call is never made.
       const outcomes = await Promise.all(
         sessions.map(({ sessionToken, refreshToken }) =>
-          keepAlive.handle({
-            method: 'GET',
-            cookieHeader: `cbo_session_token=${sessionToken}; cbo_refresh_token=${refreshToken}`,
-            clientAddress: undefined,
-            raw: {},
-          }),
+          Promise.resolve(
+            keepAlive.handle({
+              method: 'GET',
+              cookieHeader: `cbo_session_token=${sessionToken}; cbo_refresh_token=${refreshToken}`,
+              clientAddress: undefined,
+              raw: {},
+            }),
+          ),
         ),
       )
       expect(outcomes.map((outcome) => [outcome.action, outcome.failure])).toEqual([

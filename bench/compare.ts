@@ -8,7 +8,7 @@ import { startFakeCorbado } from '../src/testing/index.js'
 import { load, loadPaired } from './lib/load.js'
 import { pinToLoadCpu, startServer } from './lib/processes.js'
 import { median } from './lib/stats.js'
-import { realisticCookies } from './sections/hot-path.js'
+import { realisticCookies, startBackend } from './sections/hot-path.js'
 
 pinToLoadCpu(import.meta.url)
 
@@ -22,7 +22,8 @@ const fake = await startFakeCorbado()
 try {
   const { sessionToken } = fake.login('usr-100000001', { sessionLifetimeSeconds: 3600 })
   const headers = { cookie: realisticCookies(sessionToken) }
-  const args = { 'project-id': fake.projectId, 'frontend-api-url': fake.url }
+  const backend = await startBackend()
+  const args = { 'project-id': fake.projectId, 'frontend-api-url': fake.url, backend: backend.url }
   const servers = await Promise.all([
     startServer({ ...args, setup: baseline }),
     startServer({ ...args, setup: subject }),
@@ -45,6 +46,7 @@ try {
     )
   } finally {
     await Promise.all(servers.map((server) => server.stop()))
+    await backend.close()
   }
 } finally {
   await fake.close()

@@ -26,6 +26,7 @@ const { values } = parseArgs({
     'frontend-api-url': { type: 'string' },
     redis: { type: 'string' },
     prefix: { type: 'string' },
+    backend: { type: 'string' },
   },
 })
 const projectId = values['project-id'] ?? 'pro-1234567890'
@@ -161,11 +162,65 @@ async function app(setup: string | undefined): Promise<Handler> {
       return (await import('./next-setups.js')).nextPassThrough()
     case 'next-keepalive':
       return (await import('./next-setups.js')).nextKeepAlive(await keepAliveOptions())
+    case 'proxy-keepalive':
+    case 'proxy-plain':
+      return proxy(setup === 'proxy-keepalive')
+    case 'http-proxy-bare': {
+      const { createProxyMiddleware } = await import('http-proxy-middleware')
+      const { keepAliveAgent } = await import('../src/node/agent.js')
+      const target = new URL(values.backend ?? 'http://127.0.0.1:1')
+      const backend = createProxyMiddleware({ target: target.href, agent: keepAliveAgent(target) })
+      return (req, res) => backend(req, res)
+    }
     default:
       throw new Error(`unknown --setup ${String(setup)}`)
   }
 }
 
+/**
+ * `corbado-keepalive proxy` itself, in this process on a port of its own, forwarding to
+ * `--backend`; this server's own port keeps answering `/__bench/*`, and the proxy's URL is
+ * printed as the one to load.
+ */
+async function proxy(keepAlive: boolean): Promise<Handler> {
+  const { parseCommandLine } = await import('../src/cli/args.js')
+  const { createLineLogger } = await import('../src/cli/log.js')
+  const { startProxy } = await import('../src/cli/proxy-server.js')
+  const command = parseCommandLine(
+    [
+      'proxy',
+      '--target',
+      values.backend ?? 'http://127.0.0.1:1',
+      '--project-id',
+      projectId,
+      '--frontend-api-url',
+      frontendApiUrl,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--log-level',
+      'error',
+    ],
+    {},
+  )
+  if (command.kind !== 'proxy') throw new Error('not a proxy command')
+  const running = await startProxy(
+    command.config,
+    createLineLogger('error', {
+      out: () => undefined,
+      err: (line) => process.stderr.write(line),
+    }),
+    { keepAlive },
+  )
+  loadUrl = running.url
+  return (_req, res) => {
+    res.statusCode = 404
+    res.end()
+  }
+}
+
+let loadUrl: string | undefined
 const handler = await app(values.setup)
 // Event-loop delay at 1 ms resolution: the longest time the loop could not run anything.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 })
@@ -203,7 +258,8 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 60_000
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo
-  console.log(JSON.stringify({ url: `http://127.0.0.1:${port}` }))
+  const own = `http://127.0.0.1:${port}`
+  console.log(JSON.stringify({ url: loadUrl ?? own, probeUrl: own }))
 })
 process.on('SIGTERM', () => {
   server.closeAllConnections()

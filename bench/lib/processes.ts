@@ -80,16 +80,18 @@ export async function startServer(
       })
     : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout! })
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => {
-      reject(new Error(`bench server exited with ${code}`))
-    })
-    lines.once('line', (line) => {
-      resolve((JSON.parse(line) as { url: string }).url)
-    })
-  })
+  const { url, probeUrl } = await new Promise<{ url: string; probeUrl: string }>(
+    (resolve, reject) => {
+      child.once('exit', (code) => {
+        reject(new Error(`bench server exited with ${code}`))
+      })
+      lines.once('line', (line) => {
+        resolve(JSON.parse(line) as { url: string; probeUrl: string })
+      })
+    },
+  )
   const probe = async <T>(path: string) => {
-    const response = await fetch(url + path)
+    const response = await fetch(probeUrl + path)
     return (await response.json()) as T
   }
   return {

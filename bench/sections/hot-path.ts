@@ -3,7 +3,8 @@
  * request for bare Express, Express with corbadoKeepAlive, and Express validating with
  * @corbado/node-sdk on every request; the same for Koa; bare Fastify against Fastify with the
  * plugin; bare Hono against Hono with the middleware; a pass-through Next.js proxy function
- * against the Next.js keep-alive.
+ * against the Next.js keep-alive; `corbado-keepalive proxy` against the same proxy without the
+ * keep-alive, and against a bare http-proxy-middleware hop.
  *
  * The machine is shared: CPU time per request drifts by ±15 % between runs seconds apart, far
  * more than the few microseconds measured. So the two setups of each comparison are loaded at
@@ -12,6 +13,8 @@
  * rounds is reported. A/A comparisons (a setup against a second process of itself) show how far
  * the method reads from 1.000 when nothing differs.
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { load, loadPaired } from '../lib/load.js'
 import type { LoadResult } from '../lib/load.js'
@@ -33,6 +36,9 @@ export const SETUPS = [
   'next-passthrough',
   'next-keepalive',
   'express-keepalive-otel',
+  'proxy-plain',
+  'proxy-keepalive',
+  'http-proxy-bare',
 ] as const
 export type Setup = (typeof SETUPS)[number]
 
@@ -57,6 +63,10 @@ export type PairName =
   | 'fastifyKeepAlive'
   | 'nextKeepAlive'
   | 'otelOverKeepAlive'
+  | 'honoSame'
+  | 'proxySame'
+  | 'proxyKeepAlive'
+  | 'proxyOverBareHop'
 
 const PAIRS: readonly Pair[] = [
   { name: 'expressSame', baseline: 'express-bare', subject: 'express-bare', rate: 1000 },
@@ -76,6 +86,7 @@ const PAIRS: readonly Pair[] = [
     subject: 'koa-node-sdk',
     rate: 1000,
   },
+  { name: 'honoSame', baseline: 'hono-bare', subject: 'hono-bare', rate: 1500 },
   { name: 'honoKeepAlive', baseline: 'hono-bare', subject: 'hono-keepalive', rate: 1500 },
   { name: 'fastifySame', baseline: 'fastify-bare', subject: 'fastify-bare', rate: 1500 },
   { name: 'fastifyKeepAlive', baseline: 'fastify-bare', subject: 'fastify-keepalive', rate: 1500 },
@@ -84,6 +95,14 @@ const PAIRS: readonly Pair[] = [
     name: 'otelOverKeepAlive',
     baseline: 'express-keepalive',
     subject: 'express-keepalive-otel',
+    rate: 1000,
+  },
+  { name: 'proxySame', baseline: 'proxy-plain', subject: 'proxy-plain', rate: 1000 },
+  { name: 'proxyKeepAlive', baseline: 'proxy-plain', subject: 'proxy-keepalive', rate: 1000 },
+  {
+    name: 'proxyOverBareHop',
+    baseline: 'http-proxy-bare',
+    subject: 'proxy-keepalive',
     rate: 1000,
   },
 ]
@@ -123,13 +142,20 @@ export async function hotPath(
     sessionLifetimeSeconds: 3600,
   })
   const headers = { cookie: realisticCookies(sessionToken) }
+  // The proxies' backend, in this (the load generator's) process: its work is nobody's CPU time.
+  const backend = await startBackend()
   // Each comparison has its own two processes: a process that served more requests lately
   // costs less per request than one that sat idle, so two sides sharing processes with other
   // comparisons would not start even.
   const started = await Promise.all(
     PAIRS.flatMap((pair) =>
       [pair.baseline, pair.subject].map((setup) =>
-        startServer({ setup, 'project-id': fake.projectId, 'frontend-api-url': fake.url }),
+        startServer({
+          setup,
+          'project-id': fake.projectId,
+          'frontend-api-url': fake.url,
+          backend: backend.url,
+        }),
       ),
     ),
   )
@@ -180,6 +206,26 @@ export async function hotPath(
     return { rounds, requestsPerRun: amount, perSetup, pairs }
   } finally {
     await Promise.all(started.map((server) => server.stop()))
+    await backend.close()
+  }
+}
+
+/** A backend that answers every request with a short body. */
+export async function startBackend(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((_req, res) => {
+    res.end('hello')
+  })
+  server.keepAliveTimeout = 60_000
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => {
+          resolve()
+        })
+      }),
   }
 }
 

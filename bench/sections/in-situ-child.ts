@@ -4,8 +4,8 @@
  * machine. The variants run in blocks of consecutive requests on the same server, the blocks in
  * rotation: within a block a variant runs on every request, as a middleware does in a real server,
  * and the rotation puts every variant through the same states of caches and compiler. Variants:
- * nothing (the timer alone), a middleware that only calls `next()`, one that only sets
- * `req.corbadoSession`, `keepAlive.handle()` alone, the whole keep-alive middleware, and
+ * nothing (the timer alone), a middleware that only calls `next()`, one that only reads the Cookie
+ * header, one that only sets `req.corbadoSession` as a plain property, `keepAlive.handle()` alone, the whole keep-alive middleware, and
  * `@corbado/node-sdk`'s `validateToken` (timed until its promise settles). The same rotation runs
  * in Express 5 and in a plain `node:http` server, whose requests Express has not re-prototyped.
  * Prints one JSON line: median and p90 nanoseconds per variant.
@@ -42,6 +42,10 @@ function variants(): Record<Variant, Middleware> {
       next()
     },
     next: (_req, _res, next) => {
+      next()
+    },
+    cookie: (req, _res, next) => {
+      if (req.headers.cookie === undefined) throw new Error('no Cookie header')
       next()
     },
     store: (req, _res, next) => {

@@ -7,7 +7,8 @@ import { CAN_PIN, SERVER_CPU } from '../lib/processes.js'
 export const VARIANTS = {
   timer: 'the timer alone',
   next: 'a middleware that only calls next()',
-  store: 'a middleware that only sets req.corbadoSession',
+  cookie: 'a middleware that only reads req.headers.cookie',
+  store: 'a middleware that only sets req.corbadoSession (a plain property)',
   handle: 'keepAlive.handle() alone (find the cookie, look up the cache)',
   keepAlive: 'corbadoKeepAlive, the whole middleware',
   nodeSdk: "@corbado/node-sdk's validateToken, until its promise settles",

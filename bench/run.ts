@@ -39,8 +39,10 @@ try {
     console.log(`refresh path, run ${run} of 3`)
     refresh.push(await refreshPath(fake, 50, quick ? 50 : 200))
   }
-  console.log('refresh storm')
-  const storms = await storm(fake, quick ? 2000 : 10_000, 100)
+  console.log('refresh storm, then the same storm under the CPU profiler')
+  const stormSessions = quick ? 2000 : 10_000
+  const storms = await storm(fake, stormSessions, 100, false)
+  const profiledStorm = await storm(fake, stormSessions, 100, true)
   console.log('coalescing')
   const coalesce = await coalescing(fake, 100, redisUrl)
   console.log('memory and scale')
@@ -56,6 +58,7 @@ try {
     situ,
     refresh,
     storm: storms,
+    profiledStorm,
     coalesce,
     mem,
   }

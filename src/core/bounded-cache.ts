@@ -16,15 +16,17 @@ export class BoundedCache<K, V> {
    * Walks the entries in insertion order, never back: everything before it has been deleted.
    * Starting each eviction from the map's start instead would step again over every deleted
    * slot still in the table, making a full cache's inserts cost in proportion to its size.
+   * A map iterator keeps every table the map has outgrown since its last step, so one that has
+   * not moved for {@link #maxEntries} inserts is dropped, and made again when needed.
    */
-  #cursor: Iterator<[K, Entry<V>]>
-  /** The entry the cursor stands on, if it has not been deleted or replaced since. */
+  #cursor: Iterator<[K, Entry<V>]> | undefined
+  #insertsSinceCursorMoved = 0
+  /** The oldest entry, if it has not been deleted or replaced since it was found. */
   #front: [K, Entry<V>] | undefined
 
   /** @param maxEntries - the most entries kept at once; at least 1. */
   constructor(maxEntries: number) {
     this.#maxEntries = Math.max(1, Math.floor(maxEntries))
-    this.#cursor = this.#entries.entries()
   }
 
   /** Number of entries held, expired ones included until they are dropped. */
@@ -56,6 +58,7 @@ export class BoundedCache<K, V> {
   }
 
   #evict(now: number): void {
+    if (++this.#insertsSinceCursorMoved > this.#maxEntries) this.#cursor = undefined
     for (let oldest = this.#oldest(); oldest !== undefined; oldest = this.#oldest()) {
       const [key, entry] = oldest
       if (this.#entries.size < this.#maxEntries && entry.expiresAt > now) return
@@ -68,9 +71,9 @@ export class BoundedCache<K, V> {
       if (this.#front !== undefined && this.#entries.get(this.#front[0]) === this.#front[1]) {
         return this.#front
       }
-      let next = this.#cursor.next()
-      if (next.done === true) {
-        // A finished map iterator stays finished: entries added since need a new one.
+      let next = this.#cursor?.next()
+      // A finished map iterator stays finished: entries added since need a new one.
+      if (next === undefined || next.done === true) {
         this.#cursor = this.#entries.entries()
         next = this.#cursor.next()
         if (next.done === true) {
@@ -78,6 +81,7 @@ export class BoundedCache<K, V> {
           return undefined
         }
       }
+      this.#insertsSinceCursorMoved = 0
       this.#front = next.value
     }
   }

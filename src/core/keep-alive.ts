@@ -50,8 +50,6 @@ export interface KeepAlive<Req = unknown> {
   stats(): KeepAliveStats
 }
 
-/** The most verified tokens remembered; each is a few hundred bytes plus its claims. */
-const VERIFIED_TOKEN_CACHE_SIZE = 10_000
 /** The most rate-limit buckets and proven refresh-token hashes remembered, each. */
 const RATE_LIMIT_ENTRIES = 10_000
 
@@ -124,7 +122,6 @@ export function createKeepAlive<Req = unknown>(
     projectId: o.projectId,
     timeoutMs: o.refreshTimeoutMs,
     fetch: telemetry.jwksFetch(o.fetch),
-    cacheSize: VERIFIED_TOKEN_CACHE_SIZE,
   })
   const callFrontendApi = createRefreshClient({
     refreshUrl: o.refreshUrl,
@@ -161,12 +158,12 @@ export function createKeepAlive<Req = unknown>(
   })
 
   function handle(request: KeepAliveRequest<Req>): KeepAliveOutcome | Promise<KeepAliveOutcome> {
-    // The hot path: one session cookie holding a verified token far from expiry. The cache only
+    // The hot path: one session cookie holding a verified token far from expiry. The verifier only
     // answers for a value that is exactly a verified token, which the full scan reads alike.
     const sole = soleCookieValue(request.cookieHeader, o.sessionCookieNames)
     if (sole !== undefined) {
       const now = Date.now()
-      const verified = verifier.cached(sole, now)
+      const verified = verifier.known(sole, now)
       if (verified !== undefined && verified.expiresAtMs - now > thresholdMs) {
         return outcomes.kept(verified)
       }
@@ -210,7 +207,7 @@ export function createKeepAlive<Req = unknown>(
           )
         } else if (inspection.status === 'valid') {
           current = inspection.token
-          subject = current.claims.sub
+          subject = current.session.userId
         } else {
           // An expired token's signature was checked, so its subject can be trusted for matching.
           subject = inspection.subject
@@ -301,7 +298,7 @@ export function createKeepAlive<Req = unknown>(
     // reused in-process or one from another instance. The result is shared as it is, so the
     // refresh-token's owner still gets it; only this request, presenting someone else's session,
     // is refused.
-    if (subject !== undefined && token.claims.sub !== subject) {
+    if (subject !== undefined && token.session.userId !== subject) {
       report(
         new RefreshFailedError(
           'subject-mismatch',
@@ -316,7 +313,7 @@ export function createKeepAlive<Req = unknown>(
       o.onRefresh,
       withRequest(
         {
-          userId: token.claims.sub,
+          userId: token.session.userId,
           expiresAt: token.session.expiresAt,
           coalesced: result.coalesced,
           durationMs: Date.now() - startedAt,

@@ -16,6 +16,7 @@ import {
 import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose'
 import { BoundedCache } from './bounded-cache.js'
 import { keptOutcome } from './outcomes.js'
+import { TokenFingerprints } from './token-fingerprints.js'
 import type { CorbadoClaims, CorbadoSession, KeepAliveOutcome } from './types.js'
 
 /** Why a token is not trusted. */
@@ -29,7 +30,6 @@ export type TokenRejection =
 
 /** A token whose signature and issuer checked out (or that was decoded, with `verify: false`). */
 export interface VerifiedToken {
-  readonly claims: CorbadoClaims
   /** `exp` in milliseconds since the epoch. */
   readonly expiresAtMs: number
   /** The session downstream sees when this token is used as it is. */
@@ -45,8 +45,12 @@ export type TokenInspection =
 
 /** Verifies session-tokens and remembers the verified ones. */
 export interface TokenVerifier {
-  /** The verified token from the cache, if it is there and unexpired at `now`. Synchronous. */
-  cached(token: string, now: number): VerifiedToken | undefined
+  /**
+   * The token, verified and unexpired at `now`, if that can be told without waiting: it is cached,
+   * or verification is off and it decodes. Synchronous. A miss of the caches is counted as one
+   * also when the token then decodes.
+   */
+  known(token: string, now: number): VerifiedToken | undefined
   /** Verify `token` (using the cache first). Never rejects. */
   inspect(token: string, now: number): Promise<TokenInspection>
   /** Hits and misses of the cache so far, and its size. */
@@ -62,9 +66,20 @@ export interface TokenVerifierSettings {
   /** Upper bound of one JWKS download, milliseconds. */
   readonly timeoutMs: number
   readonly fetch: typeof globalThis.fetch
-  /** Most verified tokens remembered. */
-  readonly cacheSize: number
+  /** Most verified tokens kept whole, ready to use. Default {@link VERIFIED_TOKEN_CACHE_SIZE}. */
+  readonly cacheSize?: number
+  /**
+   * Most verified tokens remembered by fingerprint, behind those kept whole: a token found there
+   * is decoded, not verified again. Rounded up to a power of two. Default
+   * {@link FINGERPRINT_CACHE_SIZE}.
+   */
+  readonly fingerprintCacheSize?: number
 }
+
+/** Verified tokens kept whole, with their claims and session: a few hundred bytes each. */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000
+/** Verified tokens remembered by fingerprint: 2^20, a million sessions in 16 MB, allocated as they come. */
+export const FINGERPRINT_CACHE_SIZE = 2 ** 20
 
 /** Corbado session-tokens are a few hundred bytes; anything far larger is not one. */
 const MAX_TOKEN_LENGTH = 8192
@@ -72,6 +87,9 @@ const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/
 /** jose refetches the JWKS for an unknown `kid` at most this often (ms): forged `kid`s cost little. */
 const JWKS_COOLDOWN_MS = 30_000
 const JWKS_MAX_AGE_MS = 10 * 60_000
+const ENCODER = new TextEncoder()
+const DECODER = new TextDecoder()
+const COPY_BUFFER = new Uint8Array(MAX_TOKEN_LENGTH)
 /** Signature characters mixed into a cache key: 48 random bits, folded into 30. */
 const SIGNATURE_KEY_CHARACTERS = 8
 /**
@@ -82,7 +100,13 @@ const JWKS_RETRY_MS = 1000
 
 /** Create a {@link TokenVerifier}. */
 export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerifier {
-  const cache = new BoundedCache<string | number, VerifiedToken>(settings.cacheSize)
+  const cache = new BoundedCache<string | number, VerifiedToken>(
+    settings.cacheSize ?? VERIFIED_TOKEN_CACHE_SIZE,
+  )
+  // Without verification a token is decoded, which is all a fingerprint would save.
+  const fingerprints = settings.verify
+    ? new TokenFingerprints(settings.fingerprintCacheSize ?? FINGERPRINT_CACHE_SIZE)
+    : undefined
   let hits = 0
   let misses = 0
   const keys = createRemoteJWKSet(new URL(settings.jwksUrl), {
@@ -96,30 +120,48 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
   const keyFor = withStaleKeys(keys)
 
   async function verify(token: string, now: number): Promise<TokenInspection> {
-    if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) {
-      return { status: 'rejected', reason: 'malformed' }
-    }
+    if (!settings.verify) return decode(token, now)
+    if (!looksLikeJwt(token)) return { status: 'rejected', reason: 'malformed' }
     let payload: JWTPayload
     try {
-      if (settings.verify) {
-        payload = (
-          await jwtVerify(token, keyFor, {
-            algorithms: ['RS256'],
-            issuer: issuers,
-            requiredClaims: ['sub', 'exp'],
-            currentDate: new Date(now),
-          })
-        ).payload
-      } else {
-        payload = decodeJwt(token)
-      }
+      payload = (
+        await jwtVerify(token, keyFor, {
+          algorithms: ['RS256'],
+          issuer: issuers,
+          requiredClaims: ['sub', 'exp'],
+          currentDate: new Date(now),
+        })
+      ).payload
     } catch (error) {
       return rejection(error)
     }
+    return accept(token, payload, now)
+  }
+
+  /** With `verify: false`: decode a token, synchronously. */
+  function decode(token: string, now: number): TokenInspection {
+    if (!looksLikeJwt(token)) return { status: 'rejected', reason: 'malformed' }
+    let payload: JWTPayload
+    try {
+      payload = decodeJwt(token)
+    } catch (error) {
+      return rejection(error)
+    }
+    return accept(token, payload, now)
+  }
+
+  function accept(token: string, payload: JWTPayload, now: number): TokenInspection {
     const claims = toClaims(payload)
     if (claims === undefined) return { status: 'rejected', reason: 'claims' }
     const expiresAtMs = claims.exp * 1000
     if (expiresAtMs <= now) return { status: 'rejected', reason: 'expired', subject: claims.sub }
+    fingerprints?.remember(token, expiresAtMs, now)
+    return { status: 'valid', token: cacheWhole(token, claims, now) }
+  }
+
+  /** Keep a verified token whole, with the session and outcome every request presenting it shares. */
+  function cacheWhole(token: string, claims: CorbadoClaims, now: number): VerifiedToken {
+    const expiresAtMs = claims.exp * 1000
     // A token read from a Cookie header is a slice of it: the cache keeps the token alone.
     const owned = ownCopy(token)
     const session: CorbadoSession = Object.freeze({
@@ -130,24 +172,22 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
       refreshed: false,
     })
     const verified: VerifiedToken = Object.freeze({
-      claims,
       expiresAtMs,
       session,
       kept: keptOutcome(session),
     })
     cache.set(cacheKey(owned), verified, expiresAtMs, now)
-    return { status: 'valid', token: verified }
+    return verified
   }
 
   /**
-   * The cache key of a token. With verification on, a small integer mixed from the last
-   * characters of its signature: random, and hashed by the map without reading a string or
-   * cutting one. The entry's full token is compared before it is used, so two tokens that share a
-   * key only cost a cache miss, and only verified tokens are ever stored under one. Unverified
-   * tokens may share a signature (or have none), so they are keyed whole.
+   * The cache key of a token: a small integer mixed from the last characters of its signature,
+   * random, and hashed by the map without reading a string or cutting one. The entry's full token
+   * is compared before it is used, so two tokens that share a key (with `verify: false`, any two
+   * that share a signature) only cost a cache miss.
    */
   function cacheKey(token: string): string | number {
-    if (!settings.verify || token.length <= SIGNATURE_KEY_CHARACTERS) return token
+    if (token.length <= SIGNATURE_KEY_CHARACTERS) return token
     let key = 0
     for (let i = token.length - SIGNATURE_KEY_CHARACTERS; i < token.length; i++) {
       key = Math.imul(key ^ token.charCodeAt(i), 0x01000193)
@@ -156,16 +196,26 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
   }
 
   function lookup(token: string, now: number): VerifiedToken | undefined {
-    const hit = cache.get(cacheKey(token), now)
-    return hit?.session.token === token ? hit : undefined
+    const whole = cache.get(cacheKey(token), now)
+    if (whole?.session.token === token) return whole
+    if (fingerprints?.has(token, now) !== true) return undefined
+    // Equal to a token verified before: decoding it is all that is left to do.
+    const claims = decodedClaims(token)
+    if (claims === undefined || claims.exp * 1000 <= now) return undefined
+    return cacheWhole(token, claims, now)
   }
 
   return {
-    cached(token, now) {
+    known(token, now) {
       const hit = lookup(token, now)
-      if (hit === undefined) misses++
-      else hits++
-      return hit
+      if (hit !== undefined) {
+        hits++
+        return hit
+      }
+      misses++
+      if (settings.verify) return undefined
+      const decoded = decode(token, now)
+      return decoded.status === 'valid' ? decoded.token : undefined
     },
     async inspect(token, now) {
       const hit = lookup(token, now)
@@ -226,11 +276,19 @@ function isKeySelectionError(error: unknown): boolean {
 
 /**
  * A copy of `text` that holds only its own characters: a string cut from a larger one (a token
- * from its Cookie header) keeps the larger one alive, up to 16 KB per cache entry. About a
- * microsecond, once per verified token.
+ * from its Cookie header) keeps the larger one alive, up to 16 KB per cache entry. A token is
+ * ASCII, copied through bytes in a fraction of a microsecond; anything else takes the slow way.
  */
 function ownCopy(text: string): string {
+  const { read, written } = ENCODER.encodeInto(text, COPY_BUFFER)
+  if (read === text.length && written === read) {
+    return DECODER.decode(COPY_BUFFER.subarray(0, written))
+  }
   return JSON.parse(JSON.stringify(text)) as string
+}
+
+function looksLikeJwt(token: string): boolean {
+  return token.length <= MAX_TOKEN_LENGTH && JWT_SHAPE.test(token)
 }
 
 function rejection(error: unknown): TokenInspection {
@@ -257,6 +315,15 @@ function rejection(error: unknown): TokenInspection {
   }
   // JWKSTimeout, JWKSInvalid, a non-200 JWKS answer, or a network error.
   return { status: 'rejected', reason: 'keys-unavailable' }
+}
+
+/** The claims of a token equal to a verified one, which decodes as that one did. */
+function decodedClaims(token: string): CorbadoClaims | undefined {
+  try {
+    return toClaims(decodeJwt(token))
+  } catch {
+    return undefined
+  }
 }
 
 function toClaims(payload: JWTPayload): CorbadoClaims | undefined {

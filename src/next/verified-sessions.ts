@@ -22,8 +22,6 @@ export interface VerifiedSessions {
 
 /** Most sessions remembered per settings; a token is a few hundred bytes plus its claims. */
 const HANDED_ON_SIZE = 10_000
-/** Most verified tokens remembered by `getCorbadoSession`'s verifier, per settings. */
-const VERIFIER_CACHE_SIZE = 10_000
 /** Most distinct settings remembered: an app has one or two. */
 const SETTINGS_SIZE = 16
 const REGISTRY = Symbol.for('corbado-keepalive.next.verified-sessions')
@@ -47,7 +45,6 @@ export function verifiedSessionsFor(options: ResolvedOptions<unknown>): Verified
       projectId: options.projectId,
       timeoutMs: options.refreshTimeoutMs,
       fetch: options.fetch,
-      cacheSize: VERIFIER_CACHE_SIZE,
     }),
   }
   registry.set(key, created, Number.POSITIVE_INFINITY, now)

@@ -14,25 +14,37 @@ describe('token verifier cache', () => {
     await fake.close()
   })
 
-  function verifier() {
+  function verifier(cacheSize = 100, verify = true) {
     return createTokenVerifier({
-      verify: true,
+      verify,
       jwksUrl: `${fake.url}/.well-known/jwks`,
       issuers: [fake.url],
       projectId: fake.projectId,
       timeoutMs: 2000,
       fetch: globalThis.fetch,
-      cacheSize: 100,
+      cacheSize,
     })
   }
 
   it('answers a verified token from the cache, synchronously', async () => {
     const v = verifier()
     const token = fake.login('usr-1').sessionToken
-    expect(v.cached(token, Date.now())).toBeUndefined()
+    expect(v.known(token, Date.now())).toBeUndefined()
     expect(await v.inspect(token, Date.now())).toMatchObject({ status: 'valid' })
-    expect(v.cached(token, Date.now())?.claims.sub).toBe('usr-1')
+    expect(v.known(token, Date.now())?.session.claims.sub).toBe('usr-1')
     expect(v.cacheStats()).toMatchObject({ hits: 1, misses: 1, size: 1 })
+  })
+
+  it('with verification off, decodes an unseen token synchronously, and no expired one', () => {
+    const v = verifier(100, false)
+    const token = fake.mintSessionToken('usr-1')
+    expect(v.known(token, Date.now())?.session.userId).toBe('usr-1')
+    expect(v.known(fake.mintSessionToken('usr-2', { expiresInSeconds: -5 }), Date.now())).toBe(
+      undefined,
+    )
+    expect(v.known('not.a.jwt!', Date.now())).toBeUndefined()
+    expect(v.known(token, Date.now())?.session.token).toBe(token)
+    expect(v.cacheStats()).toMatchObject({ hits: 1, misses: 3, size: 1 })
   })
 
   it('never answers a token that shares a cached token’s signature but not its payload', async () => {
@@ -48,19 +60,19 @@ describe('token verifier cache', () => {
       }),
     ).toString('base64url')
     const forged = `${header}.${payload}.${signature}`
-    expect(v.cached(forged, Date.now())).toBeUndefined()
+    expect(v.known(forged, Date.now())).toBeUndefined()
     expect(await v.inspect(forged, Date.now())).toMatchObject({
       status: 'rejected',
       reason: 'signature',
     })
-    expect(v.cached(token, Date.now())?.claims.sub).toBe('usr-1')
+    expect(v.known(token, Date.now())?.session.claims.sub).toBe('usr-1')
   })
 
   it('forgets a token at its expiry', async () => {
     const v = verifier()
     const token = fake.mintSessionToken('usr-1', { expiresInSeconds: 60 })
     await v.inspect(token, Date.now())
-    expect(v.cached(token, Date.now() + 61_000)).toBeUndefined()
+    expect(v.known(token, Date.now() + 61_000)).toBeUndefined()
   })
 
   it('keeps a cached token, not the Cookie header it was read from', async () => {
@@ -76,5 +88,54 @@ describe('token verifier cache', () => {
     // 100 headers of 16 KB would be 1.6 MB; 100 verified tokens with their claims are far less.
     expect(v.cacheStats().size).toBe(count)
     expect(grownMb).toBeLessThan(0.8)
+  })
+
+  describe('past the bound of tokens kept whole', () => {
+    /** A verifier that keeps one token whole, and `token` verified before two others pushed it out. */
+    async function evicted(token: string) {
+      const v = verifier(1)
+      for (const t of [token, fake.login('usr-2').sessionToken, fake.login('usr-3').sessionToken]) {
+        expect(await v.inspect(t, Date.now())).toMatchObject({ status: 'valid' })
+      }
+      expect(v.cacheStats().size).toBe(1)
+      return v
+    }
+
+    it('still answers a verified token synchronously, with its subject and every claim', async () => {
+      const token = fake.mintSessionToken('usr-1', { claims: { email: 'ada@example.com' } })
+      const v = await evicted(token)
+      const session = v.known(sliceOfLarge(token), Date.now())?.session
+      expect(session).toMatchObject({ userId: 'usr-1', token, refreshed: false })
+      expect(session?.claims).toMatchObject({ sub: 'usr-1', email: 'ada@example.com' })
+      expect(session?.token).toBe(token)
+    })
+
+    it('never answers a token that reuses its signature with another payload', async () => {
+      const token = fake.login('usr-1').sessionToken
+      const v = await evicted(token)
+      const [header, payload, signature] = token.split('.') as [string, string, string]
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as object
+      const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: 'usr-admin' })).toString(
+        'base64url',
+      )
+      // The same length too: only the content differs.
+      const sameLength = forgedPayload.slice(0, payload.length).padEnd(payload.length, 'A')
+      for (const forged of [
+        `${header}.${forgedPayload}.${signature}`,
+        `${header}.${sameLength}.${signature}`,
+        `${header}.${payload.slice(0, -1)}${payload.endsWith('A') ? 'B' : 'A'}.${signature}`,
+      ]) {
+        expect(v.known(forged, Date.now())).toBeUndefined()
+        expect(await v.inspect(forged, Date.now())).toMatchObject({ status: 'rejected' })
+      }
+      expect(v.known(token, Date.now())?.session.userId).toBe('usr-1')
+    })
+
+    it('forgets a token at its expiry', async () => {
+      const token = fake.mintSessionToken('usr-1', { expiresInSeconds: 60 })
+      const v = await evicted(token)
+      expect(v.known(token, Date.now() + 61_000)).toBeUndefined()
+      expect(v.known(token, Date.now())?.session.userId).toBe('usr-1')
+    })
   })
 })

@@ -1,0 +1,245 @@
+/**
+ * A compact memory of verified tokens, behind the cache of whole ones: for each token a keyed
+ * fingerprint, its length and its expiry, 16 bytes in one typed array, so that a returning
+ * session past that cache's bound is decoded again but not verified again, and a million
+ * sessions take 16 MB outside the JavaScript heap.
+ *
+ * The fingerprint is a multilinear universal hash in two independent lanes modulo the prime
+ * p = 2^26 − 5, keyed per position with random numbers drawn when the first token is remembered.
+ * For any two different tokens of the same length, whatever their content, both lanes agree with
+ * probability at most 1/p² ≈ 2.2 · 10⁻¹⁶; lengths are compared exactly. So a token that reuses a
+ * verified token's signature with another payload is not taken for it: unlike a fixed hash, the
+ * keys are unknown to whoever writes the token.
+ *
+ * @module
+ */
+
+/**
+ * 2^26 − 5. A digit is two ASCII characters (below 2^15), a key below 2^26: a thousand of their
+ * products sum to below 2^51, exact in a double, so a token is reduced only once.
+ */
+const PRIME = 67_108_859
+/** Tokens longer than this are not remembered (Corbado's are under 1 KB). */
+const MAX_TOKEN_LENGTH = 2048
+/** Digits of the longest token, rounded up to whole pairs. */
+const MAX_DIGITS = MAX_TOKEN_LENGTH / 2 + 2
+const ENCODER = new TextEncoder()
+/** A slot is four numbers: the two lanes, the length, and `exp` in seconds (0: empty). */
+const LANE_A = 0
+const LANE_B = 1
+const LENGTH = 2
+const EXPIRES = 3
+const SLOT_WORDS = 4
+/** Slots per bucket (64 bytes); a token may sit in either of two buckets, one per lane. */
+const WAYS = 4
+const BUCKET_WORDS = WAYS * SLOT_WORDS
+/** Tokens moved to make room for one, at most, before the table grows or forgets one. */
+const MAX_MOVES = 64
+/** Slots of a new table; it doubles whenever a live token would otherwise be dropped. */
+const INITIAL_SLOTS = 4096
+
+/** Remembers verified tokens by fingerprint, up to a bound. */
+export class TokenFingerprints {
+  readonly #maxSlots: number
+  /** The token being hashed, as bytes, and as the two-byte digits that are hashed. */
+  readonly #bytes = new Uint8Array(2 * MAX_DIGITS)
+  readonly #digits = new Uint16Array(this.#bytes.buffer)
+  /** Empty until the first token is remembered. */
+  #keysA: Float64Array = new Float64Array(0)
+  #keysB: Float64Array = new Float64Array(0)
+  /** The lanes of the token hashed last, set by {@link #hash}. */
+  #laneA = 0
+  #laneB = 0
+  #slots = new Uint32Array(0)
+  #bucketMask = 0
+  /** Which way of a full bucket the next move takes, rotating. */
+  #moves = 0
+
+  /**
+   * @param maxEntries - the most tokens remembered; rounded up to a power of two, at least
+   *   {@link INITIAL_SLOTS}. The table grows with use, 16 bytes a slot.
+   */
+  constructor(maxEntries: number) {
+    let slots = INITIAL_SLOTS
+    while (slots < maxEntries) slots *= 2
+    this.#maxSlots = slots
+  }
+
+  /** The most tokens remembered at once. */
+  get capacity(): number {
+    return this.#maxSlots
+  }
+
+  /** Whether a token equal to `token` was remembered and is unexpired at `now` (ms). */
+  has(token: string, now: number): boolean {
+    return this.#slots.length > 0 && this.#hash(token) && this.#find(token.length, now) >= 0
+  }
+
+  /** Remember a verified `token` until `expiresAtMs` (ms since the epoch), rounded down to a second. */
+  remember(token: string, expiresAtMs: number, now: number): void {
+    if (this.#slots.length === 0) this.#allocate(INITIAL_SLOTS)
+    if (!this.#hash(token)) return
+    const length = token.length
+    const expires = Math.min(Math.floor(expiresAtMs / 1000), 0xffff_ffff)
+    const known = this.#find(length, now)
+    if (known >= 0) {
+      this.#slots[known + EXPIRES] = expires
+      return
+    }
+    let homeless = this.#place(this.#laneA, this.#laneB, length, expires, now)
+    while (homeless !== undefined && this.#slots.length < this.#maxSlots * SLOT_WORDS) {
+      this.#grow(now)
+      homeless = this.#place(homeless[0], homeless[1], homeless[2], homeless[3], now)
+    }
+    // At its bound, a full table forgets the token displaced last.
+  }
+
+  /**
+   * Hash `token` into {@link #laneA} and {@link #laneB}. `false` for a token that is not
+   * remembered: too long, or not ASCII (bytes below 0x80 are what keep two-byte digits below p).
+   */
+  #hash(token: string): boolean {
+    const length = token.length
+    if (length > MAX_TOKEN_LENGTH) return false
+    // Copying out the bytes first is several times faster than reading the string char by char.
+    const { read, written } = ENCODER.encodeInto(token, this.#bytes)
+    if (read !== length || written !== length) return false
+    this.#bytes.fill(0, length, length + 3)
+    const digits = this.#digits
+    const keysA = this.#keysA
+    const keysB = this.#keysB
+    // Two sums per lane, so that consecutive additions do not wait on each other.
+    let a0 = 0
+    let a1 = 0
+    let b0 = 0
+    let b1 = 0
+    for (let i = 0; i < length; i += 4) {
+      const even = i >>> 1
+      const first = digits[even] ?? 0
+      const second = digits[even + 1] ?? 0
+      a0 += (keysA[even] ?? 0) * first
+      b0 += (keysB[even] ?? 0) * first
+      a1 += (keysA[even + 1] ?? 0) * second
+      b1 += (keysB[even + 1] ?? 0) * second
+    }
+    this.#laneA = (a0 + a1) % PRIME
+    this.#laneB = (b0 + b1) % PRIME
+    return true
+  }
+
+  /** The slot (its first word) of the lanes just hashed and `length`, unexpired at `now`, or -1. */
+  #find(length: number, now: number): number {
+    const found = this.#findIn(this.#bucketOf(this.#laneA), length, now)
+    return found >= 0 ? found : this.#findIn(this.#bucketOf(this.#laneB), length, now)
+  }
+
+  #findIn(bucket: number, length: number, now: number): number {
+    const slots = this.#slots
+    const nowSeconds = now / 1000
+    for (let slot = bucket * BUCKET_WORDS; slot < (bucket + 1) * BUCKET_WORDS; slot += SLOT_WORDS) {
+      if (
+        slots[slot + LANE_A] === this.#laneA &&
+        slots[slot + LANE_B] === this.#laneB &&
+        slots[slot + LENGTH] === length &&
+        (slots[slot + EXPIRES] ?? 0) > nowSeconds
+      ) {
+        return slot
+      }
+    }
+    return -1
+  }
+
+  /**
+   * The bucket of a lane. A lane is uniform over tokens drawn at random, but tokens that differ
+   * in a few characters give lanes on a lattice, whose low bits cluster: they are mixed first.
+   */
+  #bucketOf(lane: number): number {
+    const mixed = Math.imul(lane ^ (lane >>> 15), 0x2c1b3c6d)
+    return (mixed ^ (mixed >>> 12)) & this.#bucketMask
+  }
+
+  /**
+   * Put a token into a free or expired slot of one of its two buckets. When both are full, it
+   * takes a slot there and the token it displaces moves to its own other bucket, and so on
+   * (cuckoo hashing), which fills the table to over 90 % before anything is lost. Returns the
+   * token displaced last, still to be placed, when that did not end within {@link MAX_MOVES}.
+   */
+  #place(
+    a: number,
+    b: number,
+    length: number,
+    expires: number,
+    now: number,
+  ): [number, number, number, number] | undefined {
+    const slots = this.#slots
+    let bucket = this.#bucketOf(a)
+    let slot = this.#freeIn(bucket, now)
+    if (slot < 0) {
+      bucket = this.#bucketOf(b)
+      slot = this.#freeIn(bucket, now)
+    }
+    for (let move = 0; slot < 0 && move < MAX_MOVES; move++) {
+      const taken = bucket * BUCKET_WORDS + (this.#moves++ % WAYS) * SLOT_WORDS
+      const displaced = slots.slice(taken, taken + SLOT_WORDS)
+      slots.set([a, b, length, expires], taken)
+      a = displaced[LANE_A] ?? 0
+      b = displaced[LANE_B] ?? 0
+      length = displaced[LENGTH] ?? 0
+      expires = displaced[EXPIRES] ?? 0
+      const home = this.#bucketOf(a)
+      bucket = home === bucket ? this.#bucketOf(b) : home
+      slot = this.#freeIn(bucket, now)
+    }
+    if (slot < 0) return [a, b, length, expires]
+    slots.set([a, b, length, expires], slot)
+    return undefined
+  }
+
+  /** A free or expired slot of `bucket` (its first word), or -1. */
+  #freeIn(bucket: number, now: number): number {
+    const nowSeconds = now / 1000
+    for (let slot = bucket * BUCKET_WORDS; slot < (bucket + 1) * BUCKET_WORDS; slot += SLOT_WORDS) {
+      if ((this.#slots[slot + EXPIRES] ?? 0) <= nowSeconds) return slot
+    }
+    return -1
+  }
+
+  #allocate(slots: number): void {
+    if (this.#keysA.length === 0) {
+      // Drawn at first use, not at start-up: some runtimes (workerd) allow randomness only while
+      // handling a request.
+      this.#keysA = randomKeys()
+      this.#keysB = randomKeys()
+    }
+    this.#bucketMask = slots / WAYS - 1
+    this.#slots = new Uint32Array(slots * SLOT_WORDS)
+  }
+
+  /**
+   * Double the table, keeping the tokens unexpired at `now`. At half the load, a token that
+   * still finds no place (about never) is forgotten.
+   */
+  #grow(now: number): void {
+    const old = this.#slots
+    this.#allocate((old.length / SLOT_WORDS) * 2)
+    for (let slot = 0; slot < old.length; slot += SLOT_WORDS) {
+      const expires = old[slot + EXPIRES] ?? 0
+      if (expires > now / 1000) {
+        this.#place(
+          old[slot + LANE_A] ?? 0,
+          old[slot + LANE_B] ?? 0,
+          old[slot + LENGTH] ?? 0,
+          expires,
+          now,
+        )
+      }
+    }
+  }
+}
+
+/** One key per digit position, uniform in [0, {@link PRIME}). */
+function randomKeys(): Float64Array {
+  const random = crypto.getRandomValues(new Uint32Array(MAX_DIGITS))
+  // 2^32 mod p = 320: the modulo's bias is below 10⁻⁷ per key.
+  return Float64Array.from(random, (value) => value % PRIME)
+}

@@ -11,6 +11,8 @@ export interface MemoryReport {
   readonly refreshCalls: number
   readonly cacheSize: number
   readonly scale: { distinct: number; burst: number; cpuMicrosPerRequest: number }[]
+  /** The same with `verify: true` and RS256 tokens, at fewer sessions (minting is slow). */
+  readonly verifiedScale: { distinct: number; burst: number; cpuMicrosPerRequest: number }[]
 }
 
 export function memory(): MemoryReport {

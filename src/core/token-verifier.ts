@@ -195,9 +195,12 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     return key >>> 2
   }
 
-  function lookup(token: string, now: number): VerifiedToken | undefined {
-    const whole = cache.get(cacheKey(token), now)
-    if (whole?.session.token === token) return whole
+  function heldWhole(token: string, now: number): VerifiedToken | undefined {
+    const hit = cache.get(cacheKey(token), now)
+    return hit?.session.token === token ? hit : undefined
+  }
+
+  function rememberedByFingerprint(token: string, now: number): VerifiedToken | undefined {
     if (fingerprints?.has(token, now) !== true) return undefined
     // Equal to a token verified before: decoding it is all that is left to do.
     const claims = decodedClaims(token)
@@ -205,20 +208,24 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     return cacheWhole(token, claims, now)
   }
 
+  /** {@link TokenVerifier.known} past the hot path, apart so that the hot path stays small. */
+  function knownOtherwise(token: string, now: number): VerifiedToken | undefined {
+    misses++
+    const remembered = rememberedByFingerprint(token, now)
+    if (remembered !== undefined || settings.verify) return remembered
+    const decoded = decode(token, now)
+    return decoded.status === 'valid' ? decoded.token : undefined
+  }
+
   return {
     known(token, now) {
-      const hit = lookup(token, now)
-      if (hit !== undefined) {
-        hits++
-        return hit
-      }
-      misses++
-      if (settings.verify) return undefined
-      const decoded = decode(token, now)
-      return decoded.status === 'valid' ? decoded.token : undefined
+      const hit = heldWhole(token, now)
+      if (hit === undefined) return knownOtherwise(token, now)
+      hits++
+      return hit
     },
     async inspect(token, now) {
-      const hit = lookup(token, now)
+      const hit = heldWhole(token, now) ?? rememberedByFingerprint(token, now)
       if (hit !== undefined) return { status: 'valid', token: hit }
       return verify(token, now)
     },

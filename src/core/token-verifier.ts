@@ -68,18 +68,15 @@ export interface TokenVerifierSettings {
   readonly fetch: typeof globalThis.fetch
   /** Most verified tokens kept whole, ready to use. Default {@link VERIFIED_TOKEN_CACHE_SIZE}. */
   readonly cacheSize?: number
-  /**
-   * Most verified tokens remembered by fingerprint, behind those kept whole: a token found there
-   * is decoded, not verified again. Rounded up to a power of two. Default
-   * {@link FINGERPRINT_CACHE_SIZE}.
-   */
-  readonly fingerprintCacheSize?: number
 }
 
 /** Verified tokens kept whole, with their claims and session: a few hundred bytes each. */
-export const VERIFIED_TOKEN_CACHE_SIZE = 10_000
-/** Verified tokens remembered by fingerprint: 2^20, a million sessions in 16 MB, allocated as they come. */
-export const FINGERPRINT_CACHE_SIZE = 2 ** 20
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000
+/**
+ * Verified tokens remembered by fingerprint behind those kept whole (a token found there is
+ * decoded, not verified again): 2^20, a million sessions in 16 MB, allocated as they come.
+ */
+const FINGERPRINT_CACHE_SIZE = 2 ** 20
 
 /** Corbado session-tokens are a few hundred bytes; anything far larger is not one. */
 const MAX_TOKEN_LENGTH = 8192
@@ -104,9 +101,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     settings.cacheSize ?? VERIFIED_TOKEN_CACHE_SIZE,
   )
   // Without verification a token is decoded, which is all a fingerprint would save.
-  const fingerprints = settings.verify
-    ? new TokenFingerprints(settings.fingerprintCacheSize ?? FINGERPRINT_CACHE_SIZE)
-    : undefined
+  const fingerprints = settings.verify ? new TokenFingerprints(FINGERPRINT_CACHE_SIZE) : undefined
   let hits = 0
   let misses = 0
   const keys = createRemoteJWKSet(new URL(settings.jwksUrl), {

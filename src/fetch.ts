@@ -18,7 +18,7 @@
 import { createKeepAlive } from './core/keep-alive.js'
 import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
-import { fetchResultOf, getCorbadoSession } from './fetch/result.js'
+import { fetchResultOf, getCorbadoSession, rememberSession } from './fetch/result.js'
 import type { FetchKeepAliveResult } from './fetch/result.js'
 
 /** What the adapter cannot read from a `Request` itself. */
@@ -63,8 +63,8 @@ export function createFetchKeepAlive(options: KeepAliveOptions<Request>): FetchK
         raw: request,
       })
       return decision instanceof Promise
-        ? decision.then((outcome) => fetchResultOf(request, outcome))
-        : fetchResultOf(request, decision)
+        ? decision.then((outcome) => rememberSession(fetchResultOf(request, outcome)))
+        : rememberSession(fetchResultOf(request, decision))
     },
     stats: () => keepAlive.stats(),
   }
@@ -117,7 +117,9 @@ export function withCorbadoKeepAlive<Rest extends unknown[] = []>(
   const clientAddressOf = context.clientAddress
   async function corbadoKeepAliveHandler(request: Request, ...rest: Rest): Promise<Response> {
     const clientAddress = clientAddressOf?.(request, ...rest)
-    const { request: rewritten, finalize } = await keepAlive.handle(request, { clientAddress })
+    const decision = keepAlive.handle(request, { clientAddress })
+    // Awaiting the hot path's synchronous result would cost every request a turn of the queue.
+    const { request: rewritten, finalize } = decision instanceof Promise ? await decision : decision
     return finalize(await handler(rewritten, ...rest))
   }
   return Object.assign(corbadoKeepAliveHandler, { stats: () => keepAlive.stats() })

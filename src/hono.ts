@@ -70,17 +70,27 @@ export function corbadoKeepAlive(
   options: KeepAliveOptions<Context>,
   settings: HonoKeepAliveSettings = {},
 ): HonoKeepAliveMiddleware {
-  const keepAlive = createKeepAlive(options)
   const clientAddressOf = settings.clientAddress
+  const keepAlive = createKeepAlive(options, {
+    method: (c) => c.req.method,
+    ...(clientAddressOf === undefined ? {} : { clientAddress: clientAddressOf }),
+  })
   const middleware: MiddlewareHandler<{ Variables: KeepAliveVariables }> = async (c, next) => {
-    const outcome = await keepAlive.handle({
-      method: c.req.method,
+    const decision = keepAlive.handle({
+      // Read only once a refresh is due (see KeepAliveAdapter): the hot path reads the cookie alone.
+      method: undefined,
       cookieHeader: c.req.header('cookie'),
-      clientAddress: clientAddressOf?.(c),
+      clientAddress: undefined,
       raw: c,
     })
-    const { session, request, finalize } = fetchResultOf(c.req.raw, outcome)
-    c.set('corbadoSession', session)
+    // Awaiting the hot path's synchronous outcome would cost every request a turn of the queue.
+    const outcome = decision instanceof Promise ? await decision : decision
+    c.set('corbadoSession', outcome.session)
+    if (outcome.requestCookieHeader === undefined && outcome.setCookies.length === 0) {
+      await next()
+      return
+    }
+    const { request, finalize } = fetchResultOf(c.req.raw, outcome)
     // HonoRequest reads headers from `raw` each time, and so does `getCookie`.
     c.req.raw = request
     await next()

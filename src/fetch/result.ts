@@ -28,6 +28,8 @@ export interface FetchKeepAliveResult {
 }
 
 const sessions = new WeakMap<Request, CorbadoSession>()
+/** The finalize step of an outcome that writes nothing: shared, so the hot path makes no closure. */
+const unchanged = (response: Response): Response => response
 
 /** The {@link FetchKeepAliveResult} of `outcome` for the `incoming` request. */
 export function fetchResultOf(incoming: Request, outcome: KeepAliveOutcome): FetchKeepAliveResult {
@@ -35,13 +37,19 @@ export function fetchResultOf(incoming: Request, outcome: KeepAliveOutcome): Fet
     outcome.requestCookieHeader === undefined
       ? incoming
       : withCookieHeader(incoming, outcome.requestCookieHeader)
-  if (outcome.session !== undefined) sessions.set(request, outcome.session)
   const setCookies = outcome.setCookies
   return {
     session: outcome.session,
     request,
-    finalize: (response) => finalizeResponse(response, setCookies),
+    finalize:
+      setCookies.length === 0 ? unchanged : (response) => finalizeResponse(response, setCookies),
   }
+}
+
+/** Remember `result`'s session for {@link getCorbadoSession} of its request; returns `result`. */
+export function rememberSession(result: FetchKeepAliveResult): FetchKeepAliveResult {
+  if (result.session !== undefined) sessions.set(result.request, result.session)
+  return result
 }
 
 /**

@@ -10,10 +10,20 @@ export const VARIANTS = {
   cookie: 'a middleware that only reads req.headers.cookie',
   store: 'a middleware that only sets req.corbadoSession (a plain property)',
   handle: 'keepAlive.handle() alone (find the cookie, look up the cache)',
+  handleAgain:
+    'keepAlive.handle() again on the same request, right after a first call: its code and data in the CPU caches',
   keepAlive: 'corbadoKeepAlive, the whole middleware',
   nodeSdk: "@corbado/node-sdk's validateToken, until its promise settles",
 } as const
 export type Variant = keyof typeof VARIANTS
+
+/** The variants timed in Hono: the same rows, fewer of them. */
+export const HONO_VARIANTS = {
+  timer: VARIANTS.timer,
+  cookie: "a middleware that only reads the Cookie header (`c.req.header('cookie')`)",
+  keepAlive: VARIANTS.keepAlive,
+} as const
+export type HonoVariant = keyof typeof HONO_VARIANTS
 
 /** Median and p90 nanoseconds of one variant's call. */
 export interface CallTime {
@@ -26,6 +36,7 @@ export interface InSituReport {
   readonly requestsPerVariant: number
   readonly express: Record<Variant, CallTime>
   readonly node: Record<Variant, CallTime>
+  readonly hono: Record<HonoVariant, CallTime>
 }
 
 export function inSitu(): InSituReport {

@@ -72,8 +72,8 @@ export function render(r: Results): string {
   const ratios = (name: PairName) => p[name].ratios.map((x) => fixed(x, 3)).join(', ')
   const pairRow = (name: PairName, label: string, digits = 3) =>
     `| ${label} | ${p[name].rate}/s | ${ratios(name)} | **${fixed(p[name].median, digits)}** |`
-  const refreshMet = r.refresh.every((run) => run.overheadMs <= 2)
-  const restoreMet = r.refresh.every((run) => run.restoreOverheadMs <= 2)
+  const refreshMet = r.refresh.every((run) => run.inServer.refreshMs <= 2)
+  const restoreMet = r.refresh.every((run) => run.inServer.restoreMs <= 2)
   const s = r.storm
 
   return `# Benchmark results
@@ -94,8 +94,9 @@ ${FRAMEWORKS.map(({ name, pair, control }) => `| ${name}: CPU per request, keep-
 | the keep-alive's own time ÷ \`@corbado/node-sdk\` \`validateToken\`'s own time, both inside Express (§1b) | ≤ 2 % | ${fixed(100 * f.ownShare, 1)} % (${µs(e.keepAlive.medianNs)} ÷ ${µs(e.nodeSdk.medianNs, 1)} µs) | ${verdict(f.ownShare <= 0.02)} |
 | \`corbado-keepalive proxy\` ÷ the same proxy without the keep-alive, CPU per request (§1) | ≤ ${PROXY_GOAL} | ${fixed(p.proxyKeepAlive.median, 3)} (rounds ${spread('proxyKeepAlive')}; A/A ${fixed(p.proxySame.median, 3)}, rounds ${spread('proxySame')}) | ${verdict(p.proxyKeepAlive.median <= PROXY_GOAL)} |
 | context: \`corbado-keepalive proxy\` ÷ a bare http-proxy-middleware hop | | ${fixed(p.proxyOverBareHop.median, 3)} (rounds ${spread('proxyOverBareHop')}) | |
-| a refreshing request: what the keep-alive adds to the provider's latency (§2), median, 3 consecutive runs | ≤ 2 ms each | ${r.refresh.map((run) => fixed(run.overheadMs)).join(' / ')} ms | ${verdict(refreshMet)} |
-| a returning user's restore (refresh cookie only): the same | ≤ 2 ms each | ${r.refresh.map((run) => fixed(run.restoreOverheadMs)).join(' / ')} ms | ${verdict(restoreMet)} |
+| a refreshing request: what the keep-alive adds to the provider's latency, timed inside the server (§2), median, 3 consecutive runs | ≤ 2 ms each | ${r.refresh.map((run) => fixed(run.inServer.refreshMs)).join(' / ')} ms | ${verdict(refreshMet)} |
+| a returning user's restore (refresh cookie only): the same | ≤ 2 ms each | ${r.refresh.map((run) => fixed(run.inServer.restoreMs)).join(' / ')} ms | ${verdict(restoreMet)} |
+| context: the same two, end to end from the load generator, which shares a CPU with the fake | | ${r.refresh.map((run) => fixed(run.overheadMs)).join(' / ')} ms; ${r.refresh.map((run) => fixed(run.restoreOverheadMs)).join(' / ')} ms | |
 | refresh storm (§3): ${s.sessions.toLocaleString('en-US')} sessions expiring in the same second, ${s.connections} connections: upstream calls | = sessions | ${s.upstreamCalls.toLocaleString('en-US')} | ${verdict(s.upstreamCalls === s.sessions)} |
 | the storm: other sessions' requests, p99 | < 50 ms | ${fixed(s.others.p99Ms, 1)} ms (p50 ${fixed(s.others.p50Ms, 1)}, ${s.others.requests} requests) | ${verdict(s.others.p99Ms < 50)} |
 | the storm: the server's longest event-loop delay (\`monitorEventLoopDelay\`) | < 50 ms | ${fixed(s.loopDelay.maxMs, 1)} ms (p99 ${fixed(s.loopDelay.p99Ms, 1)}) | ${verdict(s.loopDelay.maxMs < 50)} |
@@ -115,7 +116,10 @@ ${r.coalesce.map((c) => `| ${c.requests} parallel requests, one expiring session
   it does not carry that noise; its floor is the timer itself (${µs(e.timer.medianNs)} µs on Express,
   ${µs(n.timer.medianNs)} µs on \`node:http\`), which every figure of §1b includes.
 - **Latencies (§2, §3)** are medians over hundreds of samples, or percentiles over thousands of
-  requests; the three refresh-path runs show how far one run moves from the next.
+  requests; the three refresh-path runs show how far one run moves from the next. What the
+  keep-alive adds to a refresh is timed inside the server, around each request and around its own
+  call to the Frontend API; measured end to end instead, it is a difference of three medians
+  taken by a load generator that shares its CPU with the fake, and carries their noise.
 
 ${missed(r)}
 ## 1. Hot path
@@ -210,12 +214,21 @@ accessor on the app's request prototype instead of a plain property (the "plain 
 The fake Frontend API answers after L = ${r.refresh[0]!.latencyMs} ms, plus its own work (minting and signing
 a token). Each sample is a refreshing request (a new near-expiry session), a returning user's
 request (only the refresh cookie: the tab was closed), the same refresh call made directly to the
-fake, and a request with a fresh session (the round trip every request costs). What the
-keep-alive adds is the request's median − the direct call's − the plain round trip's.
+fake, and a request with a fresh session (the round trip every request costs).
 
-| run | samples | refreshing request ms (p99) | restore ms | direct call ms | plain round trip ms | **keep-alive adds, refresh** | **keep-alive adds, restore** |
+Timed inside the server: each request from its arrival to its response's last byte, and within it
+the server's own refresh call until the answer was read. What the keep-alive adds is the median of
+(request − its refresh call) − the fresh-session request's median.
+
+| run | refresh call, in the server ms | fresh-session request, in the server ms | **keep-alive adds, refresh** | **keep-alive adds, restore** |
+|---|---|---|---|---|
+${r.refresh.map((run, i) => `| ${i + 1} | ${fixed(run.inServer.upstreamMs)} | ${fixed(run.inServer.plainMs)} | **${fixed(run.inServer.refreshMs)}** | **${fixed(run.inServer.restoreMs)}** |`).join('\n')}
+
+End to end, from the load generator: the request's median − the direct call's − the plain round trip's.
+
+| run | samples | refreshing request ms (p99) | restore ms | direct call ms | plain round trip ms | keep-alive adds, refresh | keep-alive adds, restore |
 |---|---|---|---|---|---|---|---|
-${r.refresh.map((run, i) => `| ${i + 1} | ${run.samples} | ${fixed(run.medianMs)} (${fixed(run.p99Ms)}) | ${fixed(run.restoreMedianMs)} | ${fixed(run.directMedianMs)} | ${fixed(run.plainMedianMs)} | **${fixed(run.overheadMs)}** | **${fixed(run.restoreOverheadMs)}** |`).join('\n')}
+${r.refresh.map((run, i) => `| ${i + 1} | ${run.samples} | ${fixed(run.medianMs)} (${fixed(run.p99Ms)}) | ${fixed(run.restoreMedianMs)} | ${fixed(run.directMedianMs)} | ${fixed(run.plainMedianMs)} | ${fixed(run.overheadMs)} | ${fixed(run.restoreOverheadMs)} |`).join('\n')}
 
 Other sessions on the same instance (4 connections of fresh-session requests), in the first run:
 
@@ -351,11 +364,12 @@ function missed(r: Results): string {
     )
   }
   for (const [i, run] of r.refresh.entries()) {
-    if (run.overheadMs <= 2 && run.restoreOverheadMs <= 2) continue
+    const { refreshMs, restoreMs, plainMs } = run.inServer
+    if (refreshMs <= 2 && restoreMs <= 2) continue
     notes.push(
-      `- **Refresh path, run ${i + 1}: the keep-alive adds ${fixed(run.overheadMs)} ms to a refresh and ${fixed(run.restoreOverheadMs)} ms to a restore** ` +
-        `(goal 2). The plain round trip of that run was ${fixed(run.plainMedianMs)} ms and the fake's own work ` +
-        `${fixed(run.directMedianMs - run.latencyMs)} ms: the load generator and the fake share one CPU.`,
+      `- **Refresh path, run ${i + 1}: the keep-alive adds ${fixed(refreshMs)} ms to a refresh and ${fixed(restoreMs)} ms to a restore, timed inside the server** ` +
+        `(goal 2). A refresh verifies two RS256 tokens (the presented one and the new one), a restore one; a fresh session's ` +
+        `request took ${fixed(plainMs)} ms in the server in the same loop, where the server idles ${run.latencyMs} ms between requests.`,
     )
   }
   const s = r.storm

@@ -4,7 +4,9 @@
  * `/__bench/cpu` and `/__bench/heap` report the process's CPU time and heap; `/__bench/loop-delay`
  * the event loop's longest and p99 delay since the previous call (milliseconds; the first call
  * starts the measurement);
- * `/__bench/profile/start` and `/__bench/profile/stop` a CPU profile of what ran in between.
+ * `/__bench/profile/start` and `/__bench/profile/stop` a CPU profile of what ran in between;
+ * `/__bench/refresh-timings/start` and `/__bench/refresh-timings` each request's time in the
+ * server and its refresh call's time, for requests made one at a time (§2).
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -33,8 +35,30 @@ const { values } = parseArgs({
 const projectId = values['project-id'] ?? 'pro-1234567890'
 const frontendApiUrl = values['frontend-api-url'] ?? 'http://127.0.0.1:1'
 
+/**
+ * Per-request times of the sequential requests of §2, while enabled by
+ * `/__bench/refresh-timings/start`: each request's time in this server (from its arrival to its
+ * response's last byte handed to the OS) and, within it, the time its refresh call to the Frontend
+ * API took (until the answer's body was read). `/__bench/refresh-timings` returns them in order.
+ */
+let refreshTimings: { totalMs: number; upstreamMs: number }[] | undefined
+let upstreamMs = 0
+
+const timedFetch: typeof fetch = async (input, init) => {
+  const url = input instanceof Request ? input.url : String(input)
+  if (refreshTimings === undefined || !url.endsWith('/v2/me/refresh')) return fetch(input, init)
+  const started = performance.now()
+  try {
+    const answer = await fetch(input, init)
+    const body = await answer.text()
+    return new Response(body, { status: answer.status, headers: answer.headers })
+  } finally {
+    upstreamMs += performance.now() - started
+  }
+}
+
 async function keepAliveOptions() {
-  if (values.redis === undefined) return { projectId, frontendApiUrl }
+  if (values.redis === undefined) return { projectId, frontendApiUrl, fetch: timedFetch }
   const { RedisCoordinator } = await import('../src/redis.js')
   const coordinator = new RedisCoordinator({
     redis: new Redis(values.redis),
@@ -251,13 +275,27 @@ const server = createServer((req, res) => {
     )
     loopDelay.reset()
     longestGcMs = 0
+  } else if (req.url === '/__bench/refresh-timings/start') {
+    refreshTimings = []
+    res.end('{}')
+  } else if (req.url === '/__bench/refresh-timings') {
+    res.end(JSON.stringify(refreshTimings ?? []))
+    refreshTimings = undefined
   } else if (req.url === '/__bench/heap') {
     globalThis.gc?.()
     res.end(String(process.memoryUsage().heapUsed))
   } else {
+    if (refreshTimings !== undefined) timeRequest(res, refreshTimings)
     void handler(req, res)
   }
 })
+function timeRequest(res: ServerResponse, into: { totalMs: number; upstreamMs: number }[]): void {
+  const started = performance.now()
+  upstreamMs = 0
+  res.once('finish', () => {
+    into.push({ totalMs: performance.now() - started, upstreamMs })
+  })
+}
 server.keepAliveTimeout = 60_000
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo

@@ -48,6 +48,10 @@ export interface BenchServer {
    * previous call, milliseconds.
    */
   loopDelay(): Promise<{ maxMs: number; p99Ms: number; longestGcMs: number }>
+  /** Record each following request's time in the server and its refresh call's (§2). */
+  startRefreshTimings(): Promise<void>
+  /** What was recorded since {@link startRefreshTimings}, in the order the requests finished. */
+  refreshTimings(): Promise<{ totalMs: number; upstreamMs: number }[]>
   /** Start the server's CPU profiler. */
   startProfile(): Promise<void>
   /** Stop it: what the server ran since {@link startProfile}. */
@@ -100,6 +104,11 @@ export async function startServer(
     heapUsed: () => probe<number>('/__bench/heap'),
     loopDelay: () =>
       probe<{ maxMs: number; p99Ms: number; longestGcMs: number }>('/__bench/loop-delay'),
+    startRefreshTimings: async () => {
+      await probe('/__bench/refresh-timings/start')
+    },
+    refreshTimings: () =>
+      probe<{ totalMs: number; upstreamMs: number }[]>('/__bench/refresh-timings'),
     startProfile: async () => {
       await probe('/__bench/profile/start')
     },

@@ -24,6 +24,18 @@ export interface RefreshPathReport {
   readonly restoreMedianMs: number
   /** What the keep-alive adds to a restore, measured as {@link overheadMs}. */
   readonly restoreOverheadMs: number
+  /**
+   * The same, timed inside the server, free of the load generator's noise: a refreshing request's
+   * time in the server − its own refresh call's − a fresh session's time in the server (medians).
+   */
+  readonly inServer: {
+    readonly refreshMs: number
+    readonly restoreMs: number
+    /** A fresh session's request, in the server: what every request costs anyway. */
+    readonly plainMs: number
+    /** The server's own refresh calls, until their answer was read: the provider's latency. */
+    readonly upstreamMs: number
+  }
   readonly otherSessions: {
     aloneP50: number
     aloneP99: number
@@ -64,6 +76,7 @@ export async function refreshPath(
     const { sessionToken: freshToken } = fake.login('usr-299999999', {
       sessionLifetimeSeconds: 3600,
     })
+    await server.startRefreshTimings()
     for (let i = 0; i < samples; i++) {
       const cookie = expiring(i)
       const started = performance.now()
@@ -101,6 +114,8 @@ export async function refreshPath(
       plain.push(performance.now() - plainStart)
     }
 
+    const inServer = inServerOverhead(await server.refreshTimings(), samples)
+
     const { sessionToken } = fake.login('usr-300000000', { sessionLifetimeSeconds: 3600 })
     const fresh = { cookie: realisticCookies(sessionToken) }
     const measure = () =>
@@ -134,6 +149,7 @@ export async function refreshPath(
       overheadMs: med - directMedian - plainMedian,
       restoreMedianMs: median(restores),
       restoreOverheadMs: median(restores) - directMedian - plainMedian,
+      inServer,
       otherSessions: {
         aloneP50: alone.latency.p50,
         aloneP99: alone.latency.p99,
@@ -145,5 +161,32 @@ export async function refreshPath(
   } finally {
     fake.setLatency(0)
     await server.stop()
+  }
+}
+
+/**
+ * What the keep-alive adds, from the server's own timings of the sample loop: per sample a
+ * refreshing request, a restore and a fresh session's request, in that order.
+ */
+function inServerOverhead(
+  timings: readonly { totalMs: number; upstreamMs: number }[],
+  samples: number,
+): RefreshPathReport['inServer'] {
+  if (timings.length !== 3 * samples) {
+    throw new Error(`the server timed ${timings.length} requests, not ${3 * samples}`)
+  }
+  const nth = (offset: number) => timings.filter((_, i) => i % 3 === offset)
+  const [refreshes, restores, plains] = [nth(0), nth(1), nth(2)]
+  if (![...refreshes, ...restores].every((t) => t.upstreamMs > 0)) {
+    throw new Error('a refreshing request made no refresh call')
+  }
+  if (plains.some((t) => t.upstreamMs > 0)) throw new Error('a fresh session was refreshed')
+  const plainMs = median(plains.map((t) => t.totalMs))
+  const adds = (list: typeof timings) => median(list.map((t) => t.totalMs - t.upstreamMs)) - plainMs
+  return {
+    refreshMs: adds(refreshes),
+    restoreMs: adds(restores),
+    plainMs,
+    upstreamMs: median(refreshes.map((t) => t.upstreamMs)),
   }
 }

@@ -206,8 +206,10 @@ fetching them again. That cost is per request and stays in every figure of this 
 Express moves every request onto its app's prototype (\`Object.setPrototypeOf\`) and then adds
 properties to it, which gives each request a hidden class of its own: every property read or
 write on an Express request misses V8's inline caches. That is why reading the Cookie header costs
-more on Express than on \`node:http\`, and why the adapter exposes \`req.corbadoSession\` through an
-accessor on the app's request prototype instead of a plain property (the "plain property" row).
+more on Express than on \`node:http\`, and why the Express adapter keeps each session in a
+\`WeakMap\` read by an accessor on \`IncomingMessage.prototype\` (the "WeakMap" row) instead of
+adding a property to every request (the "plain property" row). On a server whose requests Express
+never re-prototyped, the adapter adds a plain property, which costs less there.
 
 ## 2. Refresh path
 

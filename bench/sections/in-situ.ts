@@ -8,7 +8,9 @@ export const VARIANTS = {
   timer: 'the timer alone',
   next: 'a middleware that only calls next()',
   cookie: 'a middleware that only reads req.headers.cookie',
-  store: 'a middleware that only sets req.corbadoSession (a plain property)',
+  store: 'a middleware that only adds a plain property to the request',
+  weakMap:
+    'a middleware that only keeps a session in a WeakMap keyed by the request (how the Express adapter sets req.corbadoSession)',
   handle: 'keepAlive.handle() alone (find the cookie, look up the cache)',
   handleAgain:
     'keepAlive.handle() again on the same request, right after a first call: its code and data in the CPU caches',

@@ -379,8 +379,10 @@ function missed(r: Results): string {
     notes.push(
       `- **Refresh storm:** ${s.upstreamCalls} upstream calls for ${s.sessions} sessions; other sessions' p99 ` +
         `${fixed(s.others.p99Ms, 1)} ms; longest event-loop delay ${fixed(s.loopDelay.maxMs, 1)} ms, of which the longest ` +
-        `garbage collection ${fixed(s.loopDelay.longestGcMs, 1)} ms (goals: equal, < 50, < 50). The new tokens' RS256 ` +
-        `verification runs on the thread pool, which shares the server's one CPU in this setup (§3).`,
+        `garbage collection ${fixed(s.loopDelay.longestGcMs, 1)} ms (goals: equal, < 50, < 50). The loop's p99 delay, ` +
+        `${fixed(s.loopDelay.p99Ms, 1)} ms, says how long one turn of the loop commonly runs while the storm keeps the server's one CPU busy: ` +
+        `a turn serves every connection that has data, up to ${s.connections + 4} of them here; the longest delay is such a turn ` +
+        `with a garbage collection in it (§3).`,
     )
   }
   if (f.flatness > 1.25) {

@@ -58,11 +58,12 @@ export interface HonoKeepAliveMiddleware extends MiddlewareHandler<{
  * Create the keep-alive middleware. Options are validated now; see `KeepAliveOptions`;
  * `getRefreshToken` and `shouldRefresh` receive Hono's `Context`.
  *
- * Before `await next()` it sets `c.var.corbadoSession` and replaces `c.req.raw` with a Request
+ * Before `await next()` it sets `c.var.corbadoSession`. When the session cookie changed (a
+ * refresh, an ended session, duplicates normalised), it also replaces `c.req.raw` with a Request
  * whose `Cookie` header carries the fresh token, so `c.req.header('cookie')`, `getCookie(c)` and
- * every later handler read it. After, it merges the session cookie (and `Cache-Control: private,
- * no-store`, `Vary: Cookie`) into `c.res`, also into an error page or an immutable response; a
- * session cookie downstream set itself wins.
+ * every later handler read it, and after `next()` merges the session cookie (and `Cache-Control:
+ * private, no-store`, `Vary: Cookie`) into `c.res`, also into an error page or an immutable
+ * response; a session cookie downstream set itself wins. A fresh session leaves both untouched.
  *
  * @throws {InvalidOptionError} when an option is missing, invalid or unknown.
  */

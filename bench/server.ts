@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { cpuProfiler } from './lib/cpu-profiler.js'
+import type { RequestTiming } from './lib/processes.js'
 import { parseArgs } from 'node:util'
 import { Config, SDK } from '@corbado/node-sdk'
 import { getRequestListener } from '@hono/node-server'
@@ -41,7 +42,7 @@ const frontendApiUrl = values['frontend-api-url'] ?? 'http://127.0.0.1:1'
  * response's last byte handed to the OS) and, within it, the time its refresh call to the Frontend
  * API took (until the answer's body was read). `/__bench/refresh-timings` returns them in order.
  */
-let refreshTimings: { totalMs: number; upstreamMs: number }[] | undefined
+let refreshTimings: RequestTiming[] | undefined
 let upstreamMs = 0
 
 const timedFetch: typeof fetch = async (input, init) => {
@@ -289,7 +290,7 @@ const server = createServer((req, res) => {
     void handler(req, res)
   }
 })
-function timeRequest(res: ServerResponse, into: { totalMs: number; upstreamMs: number }[]): void {
+function timeRequest(res: ServerResponse, into: RequestTiming[]): void {
   const started = performance.now()
   upstreamMs = 0
   res.once('finish', () => {

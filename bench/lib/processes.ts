@@ -36,6 +36,12 @@ export function pinToLoadCpu(scriptUrl: string): void {
   process.exit(result.status ?? 1)
 }
 
+/** One request's time in a bench server, and within it its own refresh call's (§2), milliseconds. */
+export interface RequestTiming {
+  readonly totalMs: number
+  readonly upstreamMs: number
+}
+
 /** A benchmark server in a child process. */
 export interface BenchServer {
   readonly url: string
@@ -51,7 +57,7 @@ export interface BenchServer {
   /** Record each following request's time in the server and its refresh call's (§2). */
   startRefreshTimings(): Promise<void>
   /** What was recorded since {@link startRefreshTimings}, in the order the requests finished. */
-  refreshTimings(): Promise<{ totalMs: number; upstreamMs: number }[]>
+  refreshTimings(): Promise<RequestTiming[]>
   /** Start the server's CPU profiler. */
   startProfile(): Promise<void>
   /** Stop it: what the server ran since {@link startProfile}. */
@@ -107,8 +113,7 @@ export async function startServer(
     startRefreshTimings: async () => {
       await probe('/__bench/refresh-timings/start')
     },
-    refreshTimings: () =>
-      probe<{ totalMs: number; upstreamMs: number }[]>('/__bench/refresh-timings'),
+    refreshTimings: () => probe<RequestTiming[]>('/__bench/refresh-timings'),
     startProfile: async () => {
       await probe('/__bench/profile/start')
     },

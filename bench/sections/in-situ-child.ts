@@ -103,20 +103,35 @@ function restartClock(): void {
   started = process.hrtime.bigint()
 }
 
-/** The timing layer: runs one variant per request, in blocks, and records how long it took. */
-function timed(timings: Map<string, number[]>) {
-  const entries = Object.entries(variants()) as [Variant, Middleware][]
+/**
+ * The rotation: which variant serves the next request (in blocks of {@link BLOCK}), with the clock
+ * restarted, and how to record its time once it calls on (not for the first, warming cycle).
+ */
+function rotation<V>(variants: Record<string, V>, timings: Map<string, number[]>) {
+  const entries = Object.entries(variants)
   for (const [name] of entries) timings.set(name, [])
   let turn = 0
-  return (req: IncomingMessage, res: ServerResponse, next: Next) => {
+  return () => {
     const block = Math.floor(turn++ / BLOCK)
     const [name, variant] = entries[block % entries.length]!
     const recorded = block >= entries.length
     restartClock()
-    variant(req, res, () => {
+    const stop = () => {
       const took = Number(process.hrtime.bigint() - started)
       if (recorded) timings.get(name)!.push(took)
-      next()
+    }
+    return { variant, stop }
+  }
+}
+
+/** The timing layer: runs one variant per request, in blocks, and records how long it took. */
+function timed(timings: Map<string, number[]>) {
+  const next = rotation(variants(), timings)
+  return (req: IncomingMessage, res: ServerResponse, proceed: Next) => {
+    const { variant, stop } = next()
+    variant(req, res, () => {
+      stop()
+      proceed()
     })
   }
 }
@@ -131,18 +146,12 @@ function timedHono(timings: Map<string, number[]>): MiddlewareHandler {
     },
     keepAlive: honoKeepAlive(options) as MiddlewareHandler,
   }
-  const entries = Object.entries(variants) as [HonoVariant, MiddlewareHandler][]
-  for (const [name] of entries) timings.set(name, [])
-  let turn = 0
-  return async (c, next) => {
-    const block = Math.floor(turn++ / BLOCK)
-    const [name, variant] = entries[block % entries.length]!
-    const recorded = block >= entries.length
-    restartClock()
+  const next = rotation(variants, timings)
+  return async (c, proceed) => {
+    const { variant, stop } = next()
     await variant(c, async () => {
-      const took = Number(process.hrtime.bigint() - started)
-      if (recorded) timings.get(name)!.push(took)
-      await next()
+      stop()
+      await proceed()
     })
   }
 }

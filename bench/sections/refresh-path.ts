@@ -6,6 +6,7 @@
 import autocannon from 'autocannon'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { startServer } from '../lib/processes.js'
+import type { RequestTiming } from '../lib/processes.js'
 import { median, percentile } from '../lib/stats.js'
 import { OTHER_COOKIES, realisticCookies } from './hot-path.js'
 
@@ -169,7 +170,7 @@ export async function refreshPath(
  * refreshing request, a restore and a fresh session's request, in that order.
  */
 function inServerOverhead(
-  timings: readonly { totalMs: number; upstreamMs: number }[],
+  timings: readonly RequestTiming[],
   samples: number,
 ): RefreshPathReport['inServer'] {
   if (timings.length !== 3 * samples) {

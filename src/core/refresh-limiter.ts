@@ -123,6 +123,45 @@ export class RefreshLimiter {
     })
   }
 
+  /**
+   * A permit at once, for a caller whose session-token is still being verified: `claimedUser` is
+   * the user the token claims to be, `verifiedUser` settles with the user it turns out to be.
+   * There must be room at once both for an unverified caller and for the claimed user; once
+   * `verifiedUser` settles, the permit keeps the reservation {@link acquire} would have made
+   * (the claimed user's when verified as that user, else the unverified caller's) and gives the
+   * other back. So it admits no call that `acquire` would not, and its verdict is charged where
+   * acquire's would be. `undefined` when there is no room at once: then call `acquire`.
+   */
+  acquireWhileVerifying(
+    caller: Omit<RefreshCaller, 'verifiedUser'>,
+    claimedUser: string | undefined,
+    verifiedUser: PromiseLike<string | undefined>,
+    now: number,
+  ): RefreshPermit | undefined {
+    const unverified = this.#tryAcquire({ ...caller, verifiedUser: undefined }, now)
+    if (unverified === undefined || unverified === 'wait') return undefined
+    if (claimedUser === undefined) return unverified
+    const claimed = this.#tryAcquire({ ...caller, verifiedUser: claimedUser }, now)
+    if (claimed === undefined || claimed === 'wait') {
+      unverified.settle('inconclusive', now)
+      return undefined
+    }
+    const kept = Promise.resolve(verifiedUser).then(
+      (user) => (user === claimedUser ? claimed : unverified),
+      () => unverified,
+    )
+    void kept.then((keep) => {
+      ;(keep === claimed ? unverified : claimed).settle('inconclusive', Date.now())
+    })
+    return {
+      settle: (verdict, at) => {
+        void kept.then((keep) => {
+          keep.settle(verdict, at)
+        })
+      },
+    }
+  }
+
   get #globalCapacity(): number {
     return this.#settings.unprovenPerSecond * GLOBAL_BURST_SECONDS
   }

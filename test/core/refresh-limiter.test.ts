@@ -212,4 +212,68 @@ describe('clientGroupOf', () => {
   ])('%s counts as %s', (key, group) => {
     expect(clientGroupOf(key)).toBe(group)
   })
+
+  describe('acquireWhileVerifying: a call that starts before its session-token is verified', () => {
+    const early = (id: string) => ({ refreshKeyId: id, clientKey: 'ip-1' })
+    /** How many rejected calls the given caller may still make, each settled at once. */
+    async function budgetLeft(limiter: RefreshLimiter, verifiedUser: string | undefined) {
+      let allowed = 0
+      for (let i = 0; i < 10; i++) {
+        const permit = await limiter.acquire(
+          { refreshKeyId: `probe-${String(i)}`, verifiedUser, clientKey: 'ip-1' },
+          0,
+        )
+        if (permit === undefined) break
+        allowed++
+        permit.settle('rejected', 0)
+      }
+      return allowed
+    }
+
+    it('verified as the user it claimed: its rejection is charged to that user, not to the address', async () => {
+      const limiter = new RefreshLimiter({ ...settings, unprovenPerSecond: 1000 }, 0)
+      const permit = limiter.acquireWhileVerifying(
+        early('k1'),
+        'usr-1',
+        Promise.resolve('usr-1'),
+        0,
+      )
+      expect(permit).toBeDefined()
+      permit?.settle('rejected', 0)
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      expect(await budgetLeft(limiter, 'usr-1')).toBe(2)
+      expect(await budgetLeft(limiter, undefined)).toBe(3)
+    })
+
+    it('not verified (forged, or another user): its rejection is charged as an unverified call, and the claimed user keeps their budget', async () => {
+      const limiter = new RefreshLimiter({ ...settings, unprovenPerSecond: 1000 }, 0)
+      const permit = limiter.acquireWhileVerifying(
+        early('k1'),
+        'usr-victim',
+        Promise.resolve(undefined),
+        0,
+      )
+      permit?.settle('rejected', 0)
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      expect(await budgetLeft(limiter, 'usr-victim')).toBe(3)
+      expect(await budgetLeft(limiter, undefined)).toBe(2)
+    })
+
+    it('admits nothing acquire would refuse: with the claimed user’s budget spent it gives way, holding nothing', async () => {
+      const limiter = new RefreshLimiter({ ...settings, unprovenPerSecond: 1000 }, 0)
+      expect(await budgetLeft(limiter, 'usr-1')).toBe(3)
+      const verifying = new Promise<string | undefined>(() => undefined)
+      expect(limiter.acquireWhileVerifying(early('k1'), 'usr-1', verifying, 0)).toBeUndefined()
+      expect(await budgetLeft(limiter, undefined)).toBe(3)
+    })
+
+    it('admits nothing acquire would refuse: with the address’s budget spent it gives way', async () => {
+      const limiter = new RefreshLimiter({ ...settings, unprovenPerSecond: 1000 }, 0)
+      expect(await budgetLeft(limiter, undefined)).toBe(3)
+      expect(
+        limiter.acquireWhileVerifying(early('k1'), 'usr-1', Promise.resolve('usr-1'), 0),
+      ).toBeUndefined()
+      expect(await budgetLeft(limiter, 'usr-1')).toBe(3)
+    })
+  })
 })

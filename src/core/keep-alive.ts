@@ -35,8 +35,10 @@ import type { KeepAliveStats } from './stats.js'
 import { withRequest } from './event-request.js'
 import { createTelemetry } from './telemetry/telemetry.js'
 import type { AnswerObserver } from './telemetry/telemetry.js'
+import { lazy } from './lazy.js'
+import type { Lazy } from './lazy.js'
 import { createTokenVerifier } from './token-verifier.js'
-import type { VerifiedToken } from './token-verifier.js'
+import type { TokenPreview, VerifiedToken } from './token-verifier.js'
 import type { KeepAliveOutcome, KeepAliveRequest } from './types.js'
 
 /** The framework-free keep-alive. Adapters call {@link KeepAlive.handle} once per request. */
@@ -52,6 +54,21 @@ export interface KeepAlive<Req = unknown> {
 
 /** The most rate-limit buckets and proven refresh-token hashes remembered, each. */
 const RATE_LIMIT_ENTRIES = 10_000
+
+/** What checking the request's session-token found. */
+interface Presented {
+  /** The token, verified and unexpired. */
+  readonly current?: VerifiedToken | undefined
+  /** The `sub` of a token whose signature checked out, expired or not. */
+  readonly subject?: string | undefined
+  /** Set when the signing keys could not be had: a refreshed token could not be verified either. */
+  readonly keysUnavailable?: 'timeout' | 'unverifiable-token' | undefined
+}
+
+/** A request without a session-token. */
+const NOTHING_PRESENTED: Lazy<Presented> = lazy(() => Promise.resolve({}))
+/** What a refresh's coordination resolves to when the coordinator threw. */
+const COORDINATOR_FAILED: unique symbol = Symbol('coordinator failed')
 
 /**
  * What an adapter can tell the core about its framework's requests, beyond
@@ -192,81 +209,127 @@ export function createKeepAlive<Req = unknown>(
     const deadline = startDeadline(o.refreshTimeoutMs)
     cookieConfig.refreshIfStale(Date.now())
     try {
-      let current: VerifiedToken | undefined
-      let subject: string | undefined
-      // Set when the signing keys could not be had: a refreshed token could not be verified either.
-      let keysUnavailable: 'timeout' | 'unverifiable-token' | undefined
-      if (cookies.sessionToken !== undefined) {
-        const inspection = await deadline.race(verifier.inspect(cookies.sessionToken, Date.now()))
-        if (inspection === TIMED_OUT) {
-          keysUnavailable = 'timeout'
-          log(
-            'debug',
-            { reason: 'keys-unavailable' },
-            'corbado-keepalive: session-token not verified in time',
-          )
-        } else if (inspection.status === 'valid') {
-          current = inspection.token
-          subject = current.session.userId
-        } else {
-          // An expired token's signature was checked, so its subject can be trusted for matching.
-          subject = inspection.subject
-          if (inspection.reason === 'keys-unavailable') keysUnavailable = 'unverifiable-token'
-          log(
-            'debug',
-            { reason: inspection.reason },
-            'corbado-keepalive: session-token not trusted',
-          )
+      const token = cookies.sessionToken
+      const presented =
+        token === undefined ? NOTHING_PRESENTED : lazy(() => checkPresented(token, deadline))
+      const early = token === undefined ? undefined : refreshBeforeVerifying(token, cookies)
+      if (early === undefined) {
+        const { current } = await presented
+        if (current !== undefined && current.expiresAtMs - Date.now() > thresholdMs) {
+          return outcomes.keep(current, request.cookieHeader, cookies)
         }
       }
-      if (current !== undefined && current.expiresAtMs - Date.now() > thresholdMs) {
-        return outcomes.keep(current, request.cookieHeader, cookies)
-      }
       const refreshToken = await refreshTokenOf(request, cookies, deadline)
-      if (refreshToken === undefined || !mayRefresh(request))
-        return outcomes.keep(current, request.cookieHeader, cookies)
-      // Without keys (or with the budget spent on waiting for them) a refresh would only add load
-      // on a provider that is struggling already: its token could not be trusted.
-      if (keysUnavailable !== undefined) return failed(keysUnavailable, undefined, request, cookies)
-      return await refresh(request, cookies, refreshToken, subject, current, deadline)
+      if (refreshToken === undefined || !mayRefresh(request)) {
+        return outcomes.keep((await presented).current, request.cookieHeader, cookies)
+      }
+      return await refresh(request, cookies, refreshToken, presented, early, deadline)
     } finally {
       deadline.clear()
     }
   }
 
+  /** Check the presented session-token, within the request's deadline. Never rejects. */
+  async function checkPresented(token: string, deadline: Deadline): Promise<Presented> {
+    const inspection = await deadline.race(verifier.inspect(token, Date.now()))
+    if (inspection === TIMED_OUT) {
+      log(
+        'debug',
+        { reason: 'keys-unavailable' },
+        'corbado-keepalive: session-token not verified in time',
+      )
+      return { keysUnavailable: 'timeout' }
+    }
+    if (inspection.status === 'valid') {
+      return { current: inspection.token, subject: inspection.token.session.userId }
+    }
+    log('debug', { reason: inspection.reason }, 'corbado-keepalive: session-token not trusted')
+    return {
+      // An expired token's signature was checked, so its subject can be trusted for matching.
+      subject: inspection.subject,
+      keysUnavailable: inspection.reason === 'keys-unavailable' ? 'unverifiable-token' : undefined,
+    }
+  }
+
+  /**
+   * What `token` claims, when it is refreshed whatever its check finds, so that the refresh call
+   * need not wait for the check: it claims an expiry inside the refresh window (a genuine token is
+   * then due, and a forged or malformed one is refreshed past too) and names a key already held
+   * (else the check could end in `keys-unavailable`, and then no call is made). The RS256
+   * verification then runs while the call is in flight, and its subject is still matched before
+   * the refreshed token is used. `undefined` otherwise: the token is checked first.
+   */
+  function refreshBeforeVerifying(
+    token: string,
+    cookies: CorbadoCookies,
+  ): TokenPreview | undefined {
+    if (cookies.refreshToken === undefined && o.getRefreshToken === undefined) return undefined
+    const claims = verifier.preview(token)
+    if (!claims.checkableAtOnce || claims.expiresAtMs === undefined) return undefined
+    return claims.expiresAtMs - Date.now() <= thresholdMs ? claims : undefined
+  }
+
+  /**
+   * Refresh with `refreshToken`. With `early` (see {@link refreshBeforeVerifying}) the call starts
+   * before the presented token is checked; the check starts on the next turn of the event loop,
+   * after the call's first steps, so that its RSA work does not hold them up on a busy CPU, and
+   * the call's outcome is used only once the check has ended.
+   */
   async function refresh(
     request: KeepAliveRequest<Req>,
     cookies: CorbadoCookies,
     refreshToken: string,
-    subject: string | undefined,
-    current: VerifiedToken | undefined,
+    presented: Lazy<Presented>,
+    early: TokenPreview | undefined,
     deadline: Deadline,
   ): Promise<KeepAliveOutcome> {
+    if (early === undefined) {
+      // Without keys (or with the budget spent on waiting for them) a refresh would only add load
+      // on a provider that is struggling already: its token could not be trusted.
+      const { keysUnavailable } = await presented
+      if (keysUnavailable !== undefined) return failed(keysUnavailable, undefined, request, cookies)
+    }
     const startedAt = Date.now()
     const key = await refreshKeyOf(refreshToken)
     const permit = breaker.acquire(startedAt)
-    if (permit === 'rejected') return failed('circuit-open', current, request, cookies)
-
-    let raced: CoordinatedRefreshResult | typeof TIMED_OUT
-    try {
-      raced = await deadline.race(
+    if (permit === 'rejected') {
+      return failed('circuit-open', (await presented).current, request, cookies)
+    }
+    const calling = deadline
+      .race(
         telemetry.coordinate(key.id, () =>
           // A coordinator that throws instead of rejecting is a rejection too.
           Promise.resolve().then(() =>
             coordinator.coordinate(key, () =>
-              refreshUpstream(key.id, refreshToken, subject, request, deadline.endsAt),
+              refreshUpstream(key.id, refreshToken, presented, early, request, deadline.endsAt),
             ),
           ),
         ),
       )
-    } catch (error) {
-      report(new RefreshFailedError('coordinator-error', 'the coordinator threw', { cause: error }))
-      return failed('coordinator-error', current, request, cookies)
-    } finally {
-      // The upstream call settles the breaker; a trial that made none (a reused result, the
-      // deadline hit first, a broken coordinator) must not hold the half-open circuit.
-      if (permit === 'trial') breaker.release()
-    }
+      .catch((error: unknown): typeof COORDINATOR_FAILED => {
+        report(
+          new RefreshFailedError('coordinator-error', 'the coordinator threw', { cause: error }),
+        )
+        return COORDINATOR_FAILED
+      })
+      .finally(() => {
+        // The upstream call settles the breaker; a trial that made none (a reused result, the
+        // deadline hit first, a broken coordinator) must not hold the half-open circuit.
+        if (permit === 'trial') breaker.release()
+      })
+    const checkSoon =
+      early === undefined
+        ? undefined
+        : setTimeout(() => {
+            presented.start()
+          }, 0)
+    const raced = await calling
+    clearTimeout(checkSoon)
+    const { current, subject, keysUnavailable } = await presented
+    // Only an early call gets here without keys: the request is answered as if it had not been
+    // made, and the result is left to the requests that share it.
+    if (keysUnavailable !== undefined) return failed(keysUnavailable, undefined, request, cookies)
+    if (raced === COORDINATOR_FAILED) return failed('coordinator-error', current, request, cookies)
     const result: CoordinatedRefreshResult =
       raced === TIMED_OUT ? { kind: 'failed', reason: 'timeout', coalesced: true } : raced
 
@@ -345,19 +408,39 @@ export function createKeepAlive<Req = unknown>(
   async function refreshUpstream(
     keyId: string,
     refreshToken: string,
-    subject: string | undefined,
+    presented: Lazy<Presented>,
+    early: TokenPreview | undefined,
     request: KeepAliveRequest<Req>,
     answeredBy: number,
   ): Promise<SharedRefreshResult> {
-    const caller = {
-      refreshKeyId: keyId,
-      // With `verify: false` a subject is only decoded, so anyone could claim one.
-      verifiedUser: o.verify ? subject : undefined,
-      clientKey: limiter === undefined ? undefined : clientKeyOf(request),
-    }
+    // With `verify: false` a subject is only decoded, so anyone could claim one.
+    const verifiedUserOf = ({ subject }: Presented) => (o.verify ? subject : undefined)
+    let verifiedUser: string | undefined
+    void presented.finished.then((checked) => {
+      verifiedUser = verifiedUserOf(checked)
+    })
     let permit: RefreshPermit | undefined
     if (limiter !== undefined) {
-      permit = await limiter.acquire(caller, Date.now())
+      const caller = { refreshKeyId: keyId, clientKey: clientKeyOf(request) }
+      if (early !== undefined) {
+        permit = limiter.acquireWhileVerifying(
+          caller,
+          o.verify ? early.subject : undefined,
+          presented.finished.then(verifiedUserOf),
+          Date.now(),
+        )
+      }
+      if (permit === undefined) {
+        const checked = await presented
+        // Only an early call's check can end so: no call is made then, as for any other.
+        if (checked.keysUnavailable !== undefined) {
+          return { kind: 'failed', reason: checked.keysUnavailable }
+        }
+        permit = await limiter.acquire(
+          { ...caller, verifiedUser: verifiedUserOf(checked) },
+          Date.now(),
+        )
+      }
       if (permit === undefined) {
         log('debug', { reason: 'throttled' }, 'corbado-keepalive: upstream refresh throttled')
         return { kind: 'failed', reason: 'throttled' }
@@ -372,7 +455,7 @@ export function createKeepAlive<Req = unknown>(
         const result = await telemetry.upstreamRefresh(
           request.raw,
           keyId,
-          caller.verifiedUser,
+          () => verifiedUser,
           (answered) => callAndVerify(refreshToken, answered),
         )
         if (result.kind === 'failed') breaker.recordFailure(Date.now(), request.raw)

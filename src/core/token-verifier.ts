@@ -10,6 +10,7 @@ import {
   createRemoteJWKSet,
   customFetch,
   decodeJwt,
+  decodeProtectedHeader,
   errors,
   jwtVerify,
 } from 'jose'
@@ -43,6 +44,20 @@ export type TokenInspection =
   | { readonly status: 'valid'; readonly token: VerifiedToken }
   | { readonly status: 'rejected'; readonly reason: TokenRejection; readonly subject?: string }
 
+/** What a token claims, unverified; see {@link TokenVerifier.preview}. */
+export interface TokenPreview {
+  /** `exp` in milliseconds since the epoch; `undefined` when it does not decode or has none. */
+  readonly expiresAtMs: number | undefined
+  /** `sub`; `undefined` when it does not decode or has none. */
+  readonly subject: string | undefined
+  /**
+   * Whether {@link TokenVerifier.inspect} will check it with keys at hand, so that the check
+   * cannot end in `keys-unavailable`: verification is off, or the key set is within its cache
+   * lifetime and holds the token's `kid` (one that verified a token before).
+   */
+  readonly checkableAtOnce: boolean
+}
+
 /** Verifies session-tokens and remembers the verified ones. */
 export interface TokenVerifier {
   /**
@@ -53,6 +68,11 @@ export interface TokenVerifier {
   known(token: string, now: number): VerifiedToken | undefined
   /** Verify `token` (using the cache first). Never rejects. */
   inspect(token: string, now: number): Promise<TokenInspection>
+  /**
+   * What `token` claims before anything is verified: for deciding what may start before it is,
+   * never for trusting it.
+   */
+  preview(token: string): TokenPreview
   /** Hits and misses of the cache so far, and its size. */
   cacheStats(): { hits: number; misses: number; size: number }
 }
@@ -95,6 +115,14 @@ const SIGNATURE_KEY_CHARACTERS = 8
  */
 const JWKS_RETRY_MS = 1000
 
+/** The most `kid`s remembered as held; see {@link TokenPreview.checkableAtOnce}. */
+const MAX_KEY_IDS = 16
+const UNDECODABLE: TokenPreview = Object.freeze({
+  expiresAtMs: undefined,
+  subject: undefined,
+  checkableAtOnce: false,
+})
+
 /** Create a {@link TokenVerifier}. */
 export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerifier {
   const cache = new BoundedCache<string | number, VerifiedToken>(
@@ -113,20 +141,29 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
   })
   const issuers = [...settings.issuers]
   const keyFor = withStaleKeys(keys)
+  /** `kid`s that verified a token: the key set held them, so a token naming one needs no download. */
+  const keyIds = new Set<string>()
+
+  function rememberKeyId(kid: string | undefined): void {
+    if (kid === undefined || keyIds.has(kid)) return
+    // A project has a key or two at a time; a bound keeps rotations from piling up.
+    if (keyIds.size >= MAX_KEY_IDS) keyIds.clear()
+    keyIds.add(kid)
+  }
 
   async function verify(token: string, now: number): Promise<TokenInspection> {
     if (!settings.verify) return decode(token, now)
     if (!looksLikeJwt(token)) return { status: 'rejected', reason: 'malformed' }
     let payload: JWTPayload
     try {
-      payload = (
-        await jwtVerify(token, keyFor, {
-          algorithms: ['RS256'],
-          issuer: issuers,
-          requiredClaims: ['sub', 'exp'],
-          currentDate: new Date(now),
-        })
-      ).payload
+      const verified = await jwtVerify(token, keyFor, {
+        algorithms: ['RS256'],
+        issuer: issuers,
+        requiredClaims: ['sub', 'exp'],
+        currentDate: new Date(now),
+      })
+      payload = verified.payload
+      rememberKeyId(verified.protectedHeader.kid)
     } catch (error) {
       return rejection(error)
     }
@@ -223,6 +260,30 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
       const hit = heldWhole(token, now) ?? rememberedByFingerprint(token, now)
       if (hit !== undefined) return { status: 'valid', token: hit }
       return verify(token, now)
+    },
+    preview(token) {
+      // A token held whole was verified: what it claims is known, and it is checked at once.
+      const held = heldWhole(token, Date.now())
+      if (held !== undefined) {
+        return {
+          expiresAtMs: held.expiresAtMs,
+          subject: held.session.userId,
+          checkableAtOnce: true,
+        }
+      }
+      if (!looksLikeJwt(token)) return UNDECODABLE
+      try {
+        const { exp, sub } = decodeJwt(token)
+        const { kid } = decodeProtectedHeader(token)
+        return {
+          expiresAtMs: typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined,
+          subject: typeof sub === 'string' && sub !== '' ? sub : undefined,
+          checkableAtOnce:
+            !settings.verify || (keys.fresh && typeof kid === 'string' && keyIds.has(kid)),
+        }
+      } catch {
+        return UNDECODABLE
+      }
     },
     cacheStats() {
       return { hits, misses, size: cache.size }

@@ -194,6 +194,15 @@ describe('OpenTelemetry', () => {
     expect(JSON.stringify(await sdk.collect())).not.toContain('usr-42')
   })
 
+  it('includeUserId, with the signing key held: the call starts before the user is verified, and its span still carries user.id', async () => {
+    const keepAlive = await keepAliveWith({ telemetry: { includeUserId: true } })
+    const warm = fake.login('usr-43').sessionToken
+    secrets.push(warm)
+    remember(await handle(keepAlive, `cbo_session_token=${warm}`, { id: 'warm' }))
+    remember(await handle(keepAlive, session('usr-44').header, { id: 'req-1' }))
+    expect((await refreshSpan()).attributes['user.id']).toBe('usr-44')
+  })
+
   it('coalesced: one span for concurrent requests, which it counts', async () => {
     const keepAlive = await keepAliveWith()
     const { header } = session()

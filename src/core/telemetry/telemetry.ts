@@ -51,11 +51,15 @@ export interface Telemetry<Req> {
   jwksFetch(fetch: typeof globalThis.fetch): typeof globalThis.fetch
   /** Run `coordinate` for refresh key `keyId`, counting the requests that wait on it. */
   coordinate<T>(keyId: string, coordinate: () => Promise<T>): Promise<T>
-  /** Run one upstream refresh as a `corbado.refresh` span and a tracing-channel trace. */
+  /**
+   * Run one upstream refresh as a `corbado.refresh` span and a tracing-channel trace. `userId`
+   * gives the verified user, who may still be being verified while the call runs: the span asks
+   * at its end, and records whom it is told by then.
+   */
   upstreamRefresh(
     request: Req,
     keyId: string,
-    userId: string | undefined,
+    userId: () => string | undefined,
     run: (answered: AnswerObserver) => Promise<SharedRefreshResult>,
   ): Promise<SharedRefreshResult>
   /** Publish an ended session on its diagnostics channel. */
@@ -105,7 +109,7 @@ export function createTelemetry<Req>(settings: TelemetrySettings): Telemetry<Req
   async function upstreamRefresh(
     request: Req,
     keyId: string,
-    userId: string | undefined,
+    userId: () => string | undefined,
     run: (answered: AnswerObserver) => Promise<SharedRefreshResult>,
   ): Promise<SharedRefreshResult> {
     joinOpenTelemetry()
@@ -127,7 +131,7 @@ export function createTelemetry<Req>(settings: TelemetrySettings): Telemetry<Req
       : observed
     const parts = otel
     if (parts === undefined) await traced()
-    else await inSpan(parts, refreshSpanAttributes(userId), traced)
+    else await inSpan(parts, userId, traced)
     const seconds = (performance.now() - startedAt) / 1000
     settings.recordDuration(seconds)
     parts?.duration.record(seconds)
@@ -136,21 +140,17 @@ export function createTelemetry<Req>(settings: TelemetrySettings): Telemetry<Req
     return result
   }
 
-  function refreshSpanAttributes(userId: string | undefined) {
-    return {
-      'http.request.method': 'POST',
-      'url.full': settings.refreshUrl,
-      ...refreshServer,
-      ...(settings.includeUserId && userId !== undefined ? { [ATTRIBUTE.userId]: userId } : {}),
-    }
-  }
-
   async function inSpan(
     parts: OpenTelemetryParts,
-    attributes: Record<string, string | number>,
+    userId: () => string | undefined,
     traced: () => Promise<RefreshSummary>,
   ): Promise<RefreshSummary> {
     const { api, tracer } = parts
+    const attributes = {
+      'http.request.method': 'POST',
+      'url.full': settings.refreshUrl,
+      ...refreshServer,
+    }
     return tracer.startActiveSpan(
       SPAN.refresh,
       { kind: api.SpanKind.CLIENT, attributes },
@@ -171,6 +171,8 @@ export function createTelemetry<Req>(settings: TelemetrySettings): Telemetry<Req
           }
           return summary
         } finally {
+          const user = settings.includeUserId ? userId() : undefined
+          if (user !== undefined) span.setAttribute(ATTRIBUTE.userId, user)
           span.end()
         }
       },

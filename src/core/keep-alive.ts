@@ -415,10 +415,7 @@ export function createKeepAlive<Req = unknown>(
   ): Promise<SharedRefreshResult> {
     // With `verify: false` a subject is only decoded, so anyone could claim one.
     const verifiedUserOf = ({ subject }: Presented) => (o.verify ? subject : undefined)
-    let verifiedUser: string | undefined
-    void presented.finished.then((checked) => {
-      verifiedUser = verifiedUserOf(checked)
-    })
+    const verifiedUser = presented.finished.then(verifiedUserOf, () => undefined)
     let permit: RefreshPermit | undefined
     if (limiter !== undefined) {
       const caller = { refreshKeyId: keyId, clientKey: clientKeyOf(request) }
@@ -426,7 +423,7 @@ export function createKeepAlive<Req = unknown>(
         permit = limiter.acquireWhileVerifying(
           caller,
           o.verify ? early.subject : undefined,
-          presented.finished.then(verifiedUserOf),
+          verifiedUser,
           Date.now(),
         )
       }
@@ -455,7 +452,7 @@ export function createKeepAlive<Req = unknown>(
         const result = await telemetry.upstreamRefresh(
           request.raw,
           keyId,
-          () => verifiedUser,
+          verifiedUser,
           (answered) => callAndVerify(refreshToken, answered),
         )
         if (result.kind === 'failed') breaker.recordFailure(Date.now(), request.raw)

@@ -23,7 +23,8 @@ export function lazy<T>(run: () => Promise<T>): Lazy<T> {
   finished.then(undefined, () => undefined)
   const started = (): Promise<T> => {
     if (running === undefined) {
-      running = run()
+      // Run now; a throw becomes a rejection, so that `finished` settles whatever happens.
+      running = (async () => run())()
       settle(running)
     }
     return running

@@ -12,9 +12,16 @@ import {
   decodeJwt,
   decodeProtectedHeader,
   errors,
+  jwksCache,
   jwtVerify,
 } from 'jose'
-import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose'
+import type {
+  ExportedJWKSCache,
+  JSONWebKeySet,
+  JWKSCacheInput,
+  JWTPayload,
+  JWTVerifyGetKey,
+} from 'jose'
 import { BoundedCache } from './bounded-cache.js'
 import { keptOutcome } from './outcomes.js'
 import { TokenFingerprints } from './token-fingerprints.js'
@@ -52,8 +59,8 @@ export interface TokenPreview {
   readonly subject: string | undefined
   /**
    * Whether {@link TokenVerifier.inspect} will check it with keys at hand, so that the check
-   * cannot end in `keys-unavailable`: verification is off, or the key set is within its cache
-   * lifetime and holds the token's `kid` (one that verified a token before).
+   * cannot end in `keys-unavailable`: verification is off, the token was verified before, or
+   * the key set held now is within its cache lifetime and has the token's `kid`.
    */
   readonly checkableAtOnce: boolean
 }
@@ -115,8 +122,6 @@ const SIGNATURE_KEY_CHARACTERS = 8
  */
 const JWKS_RETRY_MS = 1000
 
-/** The most `kid`s remembered as held; see {@link TokenPreview.checkableAtOnce}. */
-const MAX_KEY_IDS = 16
 const UNDECODABLE: TokenPreview = Object.freeze({
   expiresAtMs: undefined,
   subject: undefined,
@@ -132,23 +137,31 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
   const fingerprints = settings.verify ? new TokenFingerprints(FINGERPRINT_CACHE_SIZE) : undefined
   let hits = 0
   let misses = 0
+  // jose keeps here the key set it verifies with, replaced with each download it applies.
+  const heldKeySet: JWKSCacheInput = {}
   const keys = createRemoteJWKSet(new URL(settings.jwksUrl), {
     timeoutDuration: settings.timeoutMs,
     cooldownDuration: JWKS_COOLDOWN_MS,
     cacheMaxAge: JWKS_MAX_AGE_MS,
     headers: { 'X-Corbado-ProjectID': settings.projectId },
     [customFetch]: settings.fetch,
+    [jwksCache]: heldKeySet,
   })
   const issuers = [...settings.issuers]
   const keyFor = withStaleKeys(keys)
-  /** `kid`s that verified a token: the key set held them, so a token naming one needs no download. */
-  const keyIds = new Set<string>()
+  let heldKeyIds: { readonly of: JSONWebKeySet; readonly ids: ReadonlySet<string> } | undefined
 
-  function rememberKeyId(kid: string | undefined): void {
-    if (kid === undefined || keyIds.has(kid)) return
-    // A project has a key or two at a time; a bound keeps rotations from piling up.
-    if (keyIds.size >= MAX_KEY_IDS) keyIds.clear()
-    keyIds.add(kid)
+  /** Whether the key set jose holds now has a key `kid`: a token naming it needs no download. */
+  function holdsKey(kid: unknown): boolean {
+    const held = (heldKeySet as Partial<ExportedJWKSCache>).jwks
+    if (typeof kid !== 'string' || held === undefined) return false
+    if (heldKeyIds?.of !== held) {
+      heldKeyIds = {
+        of: held,
+        ids: new Set(held.keys.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : []))),
+      }
+    }
+    return heldKeyIds.ids.has(kid)
   }
 
   async function verify(token: string, now: number): Promise<TokenInspection> {
@@ -163,7 +176,6 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
         currentDate: new Date(now),
       })
       payload = verified.payload
-      rememberKeyId(verified.protectedHeader.kid)
     } catch (error) {
       return rejection(error)
     }
@@ -278,8 +290,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
         return {
           expiresAtMs: typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined,
           subject: typeof sub === 'string' && sub !== '' ? sub : undefined,
-          checkableAtOnce:
-            !settings.verify || (keys.fresh && typeof kid === 'string' && keyIds.has(kid)),
+          checkableAtOnce: !settings.verify || (keys.fresh && holdsKey(kid)),
         }
       } catch {
         return UNDECODABLE

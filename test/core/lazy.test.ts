@@ -39,4 +39,13 @@ describe('lazy', () => {
       process.off('unhandledRejection', onUnhandled)
     }
   })
+
+  it('work that throws at once settles `finished` with the error too', async () => {
+    const work = lazy((): Promise<number> => {
+      throw new Error('at once')
+    })
+    work.start()
+    await expect(work.finished).rejects.toThrow('at once')
+    await expect(work).rejects.toThrow('at once')
+  })
 })

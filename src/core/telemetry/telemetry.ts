@@ -53,13 +53,14 @@ export interface Telemetry<Req> {
   coordinate<T>(keyId: string, coordinate: () => Promise<T>): Promise<T>
   /**
    * Run one upstream refresh as a `corbado.refresh` span and a tracing-channel trace. `userId`
-   * gives the verified user, who may still be being verified while the call runs: the span asks
-   * at its end, and records whom it is told by then.
+   * settles with the verified user, who may still be being verified when the call ends (the
+   * call can start first): a span that records user ids then ends once it is known, at the time
+   * the call ended.
    */
   upstreamRefresh(
     request: Req,
     keyId: string,
-    userId: () => string | undefined,
+    userId: Promise<string | undefined>,
     run: (answered: AnswerObserver) => Promise<SharedRefreshResult>,
   ): Promise<SharedRefreshResult>
   /** Publish an ended session on its diagnostics channel. */
@@ -109,7 +110,7 @@ export function createTelemetry<Req>(settings: TelemetrySettings): Telemetry<Req
   async function upstreamRefresh(
     request: Req,
     keyId: string,
-    userId: () => string | undefined,
+    userId: Promise<string | undefined>,
     run: (answered: AnswerObserver) => Promise<SharedRefreshResult>,
   ): Promise<SharedRefreshResult> {
     joinOpenTelemetry()
@@ -142,7 +143,7 @@ export function createTelemetry<Req>(settings: TelemetrySettings): Telemetry<Req
 
   async function inSpan(
     parts: OpenTelemetryParts,
-    userId: () => string | undefined,
+    userId: Promise<string | undefined>,
     traced: () => Promise<RefreshSummary>,
   ): Promise<RefreshSummary> {
     const { api, tracer } = parts
@@ -171,9 +172,15 @@ export function createTelemetry<Req>(settings: TelemetrySettings): Telemetry<Req
           }
           return summary
         } finally {
-          const user = settings.includeUserId ? userId() : undefined
-          if (user !== undefined) span.setAttribute(ATTRIBUTE.userId, user)
-          span.end()
+          if (settings.includeUserId) {
+            const endedAt = performance.timeOrigin + performance.now()
+            void userId.then((user) => {
+              if (user !== undefined) span.setAttribute(ATTRIBUTE.userId, user)
+              span.end(endedAt)
+            })
+          } else {
+            span.end()
+          }
         }
       },
     )

@@ -61,6 +61,14 @@ export interface KoaKeepAliveMiddleware<Ctx extends KoaContextLike = KoaContextL
 }
 
 /**
+ * Hand a bug to Koa as a rejection. Made once, not per request: a function made per request
+ * costs an allocation on the hot path.
+ */
+function rejectWith(error: unknown): Promise<never> {
+  return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+}
+
+/**
  * Create the keep-alive middleware. Options are validated now; see `KeepAliveOptions`.
  *
  * For each request, before `await next()`, it sets `ctx.state.corbadoSession` and rewrites the
@@ -102,7 +110,7 @@ export function corbadoKeepAlive<Ctx extends KoaContextLike = KoaContextLike>(
           applyOutcome(ctx.req, ctx.res, outcome)
         },
         proceed: next,
-        fail: (error) => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+        fail: rejectWith,
       },
     )
   }

@@ -29,11 +29,17 @@ export interface Results {
 /** The goals of the hot path's paired CPU ratios, and their A/A controls. */
 const RATIO_GOAL = 1.03
 const PROXY_GOAL = 1.05
-const FRAMEWORKS: readonly { name: string; pair: PairName; control: PairName }[] = [
-  { name: 'Express', pair: 'expressKeepAlive', control: 'expressSame' },
-  { name: 'Koa', pair: 'koaKeepAlive', control: 'koaSame' },
+/** `noop`: a middleware that only calls `next()`, what any middleware costs in that framework. */
+const FRAMEWORKS: readonly {
+  name: string
+  pair: PairName
+  control: PairName
+  noop?: PairName
+}[] = [
+  { name: 'Express', pair: 'expressKeepAlive', control: 'expressSame', noop: 'expressNoop' },
+  { name: 'Koa', pair: 'koaKeepAlive', control: 'koaSame', noop: 'koaNoop' },
   { name: 'Fastify', pair: 'fastifyKeepAlive', control: 'fastifySame' },
-  { name: 'Hono', pair: 'honoKeepAlive', control: 'honoSame' },
+  { name: 'Hono', pair: 'honoKeepAlive', control: 'honoSame', noop: 'honoNoop' },
 ]
 const SCALE_POINTS = [1, 10_000, 100_000, 1_000_000] as const
 
@@ -139,10 +145,12 @@ ${pairRow('expressSame', 'control: a second bare Express process ÷ bare Express
 ${pairRow('expressNoop', 'context: Express + a middleware that only calls `next()` ÷ bare')}
 ${pairRow('koaKeepAlive', 'Koa: keep-alive ÷ bare')}
 ${pairRow('koaSame', 'control: Koa A/A')}
+${pairRow('koaNoop', 'context: Koa + a middleware that only calls `next()` ÷ bare')}
 ${pairRow('fastifyKeepAlive', 'Fastify: keep-alive ÷ bare')}
 ${pairRow('fastifySame', 'control: Fastify A/A')}
 ${pairRow('honoKeepAlive', 'Hono: keep-alive ÷ bare')}
 ${pairRow('honoSame', 'control: Hono A/A')}
+${pairRow('honoNoop', 'context: Hono + a middleware that only calls `next()` ÷ bare')}
 ${pairRow('proxyKeepAlive', '`corbado-keepalive proxy` ÷ the same proxy without the keep-alive')}
 ${pairRow('proxySame', 'control: the proxy without the keep-alive, A/A')}
 ${pairRow('proxyOverBareHop', 'context: `corbado-keepalive proxy` ÷ a bare http-proxy-middleware hop')}
@@ -166,9 +174,11 @@ ${hotRow('express-noop', 'Express + a middleware that only calls next()')}
 ${hotRow('express-keepalive', 'Express + corbadoKeepAlive (verify: true)')}
 ${hotRow('express-node-sdk', 'Express + node-sdk validateToken per request')}
 ${hotRow('koa-bare', 'Koa, bare')}
+${hotRow('koa-noop', 'Koa + a middleware that only calls next()')}
 ${hotRow('koa-keepalive', 'Koa + corbadoKeepAlive')}
 ${hotRow('koa-node-sdk', 'Koa + node-sdk validateToken per request')}
 ${hotRow('hono-bare', 'Hono on @hono/node-server, bare')}
+${hotRow('hono-noop', 'Hono + a middleware that only calls next()')}
 ${hotRow('hono-keepalive', 'Hono + corbadoKeepAlive')}
 ${hotRow('fastify-bare', 'Fastify, bare')}
 ${hotRow('fastify-keepalive', 'Fastify + corbadoKeepAlive')}
@@ -346,14 +356,17 @@ function missed(r: Results): string {
         `[PROFILE.md](PROFILE.md) shows the split.`,
     )
   }
-  for (const { name, pair, control } of FRAMEWORKS) {
+  for (const { name, pair, control, noop } of FRAMEWORKS) {
     if (p[pair].median <= RATIO_GOAL) continue
     notes.push(
       `- **${name}: keep-alive ÷ bare = ${fixed(p[pair].median, 3)}**, ${fixed((p[pair].median - RATIO_GOAL) * 100, 1)} points over ${RATIO_GOAL}. ` +
         `Its own A/A control reads ${fixed(p[control].median, 3)} with rounds from ${f.spread(control)}: ` +
         (p[pair].median <= Math.max(...p[control].ratios)
           ? 'the ratio lies inside the method’s own spread.'
-          : 'the ratio lies outside the method’s own spread.'),
+          : 'the ratio lies outside the method’s own spread.') +
+        (noop === undefined
+          ? ''
+          : ` A middleware that only calls \`next()\` reads ${fixed(p[noop].median, 3)} ÷ bare (rounds ${f.spread(noop)}).`),
     )
   }
   if (f.ownShare > 0.02) {

@@ -130,6 +130,14 @@ async function app(setup: string | undefined): Promise<Handler> {
       })
       return a.callback()
     }
+    case 'koa-noop': {
+      const a = new Koa()
+      a.use((_ctx, next) => next())
+      a.use((ctx) => {
+        ctx.body = 'hello'
+      })
+      return a.callback()
+    }
     case 'koa-node-sdk': {
       const sdk = new SDK(
         new Config(projectId, `corbado1_${'x'.repeat(30)}`, frontendApiUrl, frontendApiUrl),
@@ -156,6 +164,12 @@ async function app(setup: string | undefined): Promise<Handler> {
     }
     case 'hono-bare': {
       const a = new Hono()
+      a.get('/', (c) => c.text('hello'))
+      return getRequestListener(a.fetch)
+    }
+    case 'hono-noop': {
+      const a = new Hono()
+      a.use((_c, next) => next())
       a.get('/', (c) => c.text('hello'))
       return getRequestListener(a.fetch)
     }

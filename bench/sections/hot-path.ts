@@ -27,9 +27,11 @@ export const SETUPS = [
   'express-keepalive',
   'express-node-sdk',
   'koa-bare',
+  'koa-noop',
   'koa-keepalive',
   'koa-node-sdk',
   'hono-bare',
+  'hono-noop',
   'hono-keepalive',
   'fastify-bare',
   'fastify-keepalive',
@@ -57,8 +59,10 @@ export type PairName =
   | 'nodeSdkOverKeepAlive'
   | 'koaSame'
   | 'koaKeepAlive'
+  | 'koaNoop'
   | 'koaNodeSdkOverKeepAlive'
   | 'honoKeepAlive'
+  | 'honoNoop'
   | 'fastifySame'
   | 'fastifyKeepAlive'
   | 'nextKeepAlive'
@@ -80,6 +84,7 @@ const PAIRS: readonly Pair[] = [
   },
   { name: 'koaSame', baseline: 'koa-bare', subject: 'koa-bare', rate: 1500 },
   { name: 'koaKeepAlive', baseline: 'koa-bare', subject: 'koa-keepalive', rate: 1500 },
+  { name: 'koaNoop', baseline: 'koa-bare', subject: 'koa-noop', rate: 1500 },
   {
     name: 'koaNodeSdkOverKeepAlive',
     baseline: 'koa-keepalive',
@@ -88,6 +93,7 @@ const PAIRS: readonly Pair[] = [
   },
   { name: 'honoSame', baseline: 'hono-bare', subject: 'hono-bare', rate: 1500 },
   { name: 'honoKeepAlive', baseline: 'hono-bare', subject: 'hono-keepalive', rate: 1500 },
+  { name: 'honoNoop', baseline: 'hono-bare', subject: 'hono-noop', rate: 1500 },
   { name: 'fastifySame', baseline: 'fastify-bare', subject: 'fastify-bare', rate: 1500 },
   { name: 'fastifyKeepAlive', baseline: 'fastify-bare', subject: 'fastify-keepalive', rate: 1500 },
   { name: 'nextKeepAlive', baseline: 'next-passthrough', subject: 'next-keepalive', rate: 1500 },

@@ -113,9 +113,13 @@ export async function startProxy(
         armUpstreamTimeout(proxyReq, config.timeoutMs)
       },
       proxyRes: (proxyRes, req, res) => {
+        cutOnUpstreamAbort(proxyRes, res)
+        const setCookies = ours.get(req)
+        // Most responses carry no cookie of ours: nothing to merge, nothing to allocate.
+        if (setCookies === undefined) return
         // Merged into the backend's headers here: anything set on `res` earlier is overwritten.
         const headers: Record<string, string | string[] | undefined> = proxyRes.headers
-        mergeSessionHeaders(ours.get(req) ?? [], {
+        mergeSessionHeaders(setCookies, {
           get: (name) => headers[name],
           set: (name, value) => {
             headers[name] = value
@@ -124,7 +128,6 @@ export async function startProxy(
             Reflect.deleteProperty(headers, name)
           },
         })
-        cutOnUpstreamAbort(proxyRes, res)
       },
       error: (error, req, res) => {
         // The 502/504 still carries a refreshed session, so the next request needs no refresh.

@@ -53,9 +53,9 @@ export type TokenInspection =
 
 /** What a token claims, unverified; see {@link TokenVerifier.preview}. */
 export interface TokenPreview {
-  /** `exp` in milliseconds since the epoch; `undefined` when it does not decode or has none. */
+  /** `exp` in milliseconds since the epoch; `undefined` when it lacks a session's claims. */
   readonly expiresAtMs: number | undefined
-  /** `sub`; `undefined` when it does not decode or has none. */
+  /** `sub`; `undefined` when it lacks a session's claims (a string `sub`, a finite `exp`). */
   readonly subject: string | undefined
   /**
    * Whether {@link TokenVerifier.inspect} will check it with keys at hand, so that the check
@@ -169,13 +169,14 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     if (!looksLikeJwt(token)) return { status: 'rejected', reason: 'malformed' }
     let payload: JWTPayload
     try {
-      const verified = await jwtVerify(token, keyFor, {
-        algorithms: ['RS256'],
-        issuer: issuers,
-        requiredClaims: ['sub', 'exp'],
-        currentDate: new Date(now),
-      })
-      payload = verified.payload
+      payload = (
+        await jwtVerify(token, keyFor, {
+          algorithms: ['RS256'],
+          issuer: issuers,
+          requiredClaims: ['sub', 'exp'],
+          currentDate: new Date(now),
+        })
+      ).payload
     } catch (error) {
       return rejection(error)
     }
@@ -283,17 +284,12 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
           checkableAtOnce: true,
         }
       }
-      if (!looksLikeJwt(token)) return UNDECODABLE
-      try {
-        const { exp, sub } = decodeJwt(token)
-        const { kid } = decodeProtectedHeader(token)
-        return {
-          expiresAtMs: typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined,
-          subject: typeof sub === 'string' && sub !== '' ? sub : undefined,
-          checkableAtOnce: !settings.verify || (keys.fresh && holdsKey(kid)),
-        }
-      } catch {
-        return UNDECODABLE
+      const claims = looksLikeJwt(token) ? decodedClaims(token) : undefined
+      if (claims === undefined) return UNDECODABLE
+      return {
+        expiresAtMs: claims.exp * 1000,
+        subject: claims.sub,
+        checkableAtOnce: !settings.verify || (keys.fresh && holdsKey(keyIdOf(token))),
       }
     },
     cacheStats() {
@@ -391,7 +387,19 @@ function rejection(error: unknown): TokenInspection {
   return { status: 'rejected', reason: 'keys-unavailable' }
 }
 
-/** The claims of a token equal to a verified one, which decodes as that one did. */
+/** The `kid` a token's header names, if it decodes. */
+function keyIdOf(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).kid
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The claims `token` decodes to, unverified: trusted only for a token equal to a verified one,
+ * which decodes as that one did.
+ */
 function decodedClaims(token: string): CorbadoClaims | undefined {
   try {
     return toClaims(decodeJwt(token))

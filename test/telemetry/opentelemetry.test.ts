@@ -50,6 +50,12 @@ beforeEach(() => {
   messages = []
 })
 
+/**
+ * Every keep-alive of this file, held to its end: the metrics sum over the keep-alives still
+ * alive (held weakly), so one collected between two collections would read as negative growth.
+ */
+const created: KeepAlive<{ id: string }>[] = []
+
 /** A keep-alive against the fake, instrumented once the OpenTelemetry API has loaded. */
 async function keepAliveWith(
   options: Partial<KeepAliveOptions<{ id: string }>> = {},
@@ -60,6 +66,7 @@ async function keepAliveWith(
     refreshRateLimit: false,
     ...options,
   })
+  created.push(keepAlive)
   await loadOpenTelemetry()
   return keepAlive
 }

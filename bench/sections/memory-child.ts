@@ -139,8 +139,8 @@ for (const burst of [10, 1]) {
 
 /**
  * The same with `verify: true` and RS256 tokens, at twice as many sessions as the keep-alive keeps
- * whole (10,000): the first request of a burst finds its token by fingerprint, and decodes it
- * instead of verifying its signature again. Minting a token takes about a millisecond, so this
+ * whole (10,000): the first request of a burst finds its token by fingerprint instead of
+ * verifying its signature again. Minting a token takes about a millisecond, so this
  * runs at 20,000 sessions, against 1 for reference.
  */
 const fake = await startFakeCorbado()

@@ -1,8 +1,8 @@
 /**
  * A compact memory of verified tokens, behind the cache of whole ones: for each token a keyed
  * fingerprint, its length and its expiry, 16 bytes in one typed array, so that a returning
- * session past that cache's bound is decoded again but not verified again, and a million
- * sessions take 16 MB outside the JavaScript heap.
+ * session past that cache's bound is neither verified nor decoded again (its claims are decoded
+ * when first read), and two million sessions take 32 MB outside the JavaScript heap.
  *
  * The fingerprint is a multilinear universal hash in two independent lanes modulo the prime
  * p = 2^26 − 5, keyed per position with random numbers drawn when the first token is remembered.
@@ -72,7 +72,17 @@ export class TokenFingerprints {
 
   /** Whether a token equal to `token` was remembered and is unexpired at `now` (ms). */
   has(token: string, now: number): boolean {
-    return this.#slots.length > 0 && this.#hash(token) && this.#find(token.length, now) >= 0
+    return this.expiryOf(token, now) !== undefined
+  }
+
+  /**
+   * When a token equal to `token`, remembered and unexpired at `now` (ms), expires: milliseconds
+   * since the epoch, rounded down to a second as it was remembered. `undefined` when there is none.
+   */
+  expiryOf(token: string, now: number): number | undefined {
+    if (this.#slots.length === 0 || !this.#hash(token)) return undefined
+    const slot = this.#find(token.length, now)
+    return slot < 0 ? undefined : (this.#slots[slot + EXPIRES] ?? 0) * 1000
   }
 
   /** Remember a verified `token` until `expiresAtMs` (ms since the epoch), rounded down to a second. */

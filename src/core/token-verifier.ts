@@ -25,7 +25,13 @@ import type {
 import { BoundedCache } from './bounded-cache.js'
 import { keptOutcome } from './outcomes.js'
 import { TokenFingerprints } from './token-fingerprints.js'
-import type { CorbadoClaims, CorbadoSession, KeepAliveOutcome } from './types.js'
+import type { CorbadoSession, KeepAliveOutcome } from './types.js'
+import {
+  decodedClaims,
+  sessionDecodedOnRead,
+  sessionWithClaims,
+  toClaims,
+} from './verified-session.js'
 
 /** Why a token is not trusted. */
 export type TokenRejection =
@@ -101,9 +107,10 @@ export interface TokenVerifierSettings {
 const VERIFIED_TOKEN_CACHE_SIZE = 10_000
 /**
  * Verified tokens remembered by fingerprint behind those kept whole (a token found there is
- * decoded, not verified again): 2^20, a million sessions in 16 MB, allocated as they come.
+ * neither verified nor decoded again): 2^21, two million sessions in 32 MB outside the JavaScript
+ * heap, allocated as they come.
  */
-const FINGERPRINT_CACHE_SIZE = 2 ** 20
+const FINGERPRINT_CACHE_SIZE = 2 ** 21
 
 /** Corbado session-tokens are a few hundred bytes; anything far larger is not one. */
 const MAX_TOKEN_LENGTH = 8192
@@ -133,8 +140,8 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
   const cache = new BoundedCache<string | number, VerifiedToken>(
     settings.cacheSize ?? VERIFIED_TOKEN_CACHE_SIZE,
   )
-  // Without verification a token is decoded, which is all a fingerprint would save.
-  const fingerprints = settings.verify ? new TokenFingerprints(FINGERPRINT_CACHE_SIZE) : undefined
+  // Also without verification: a fingerprint saves decoding the token, most of a miss's cost.
+  const fingerprints = new TokenFingerprints(FINGERPRINT_CACHE_SIZE)
   let hits = 0
   let misses = 0
   // jose keeps here the key set it verifies with, replaced with each download it applies.
@@ -200,28 +207,20 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     if (claims === undefined) return { status: 'rejected', reason: 'claims' }
     const expiresAtMs = claims.exp * 1000
     if (expiresAtMs <= now) return { status: 'rejected', reason: 'expired', subject: claims.sub }
-    fingerprints?.remember(token, expiresAtMs, now)
-    return { status: 'valid', token: cacheWhole(token, claims, now) }
+    fingerprints.remember(token, expiresAtMs, now)
+    // A token read from a Cookie header is a slice of it: the cache keeps the token alone.
+    return { status: 'valid', token: cacheWhole(sessionWithClaims(ownCopy(token), claims), now) }
   }
 
   /** Keep a verified token whole, with the session and outcome every request presenting it shares. */
-  function cacheWhole(token: string, claims: CorbadoClaims, now: number): VerifiedToken {
-    const expiresAtMs = claims.exp * 1000
-    // A token read from a Cookie header is a slice of it: the cache keeps the token alone.
-    const owned = ownCopy(token)
-    const session: CorbadoSession = Object.freeze({
-      userId: claims.sub,
-      claims,
-      token: owned,
-      expiresAt: new Date(expiresAtMs),
-      refreshed: false,
-    })
+  function cacheWhole(session: CorbadoSession, now: number): VerifiedToken {
+    const expiresAtMs = session.expiresAt.getTime()
     const verified: VerifiedToken = Object.freeze({
       expiresAtMs,
       session,
       kept: keptOutcome(session),
     })
-    cache.set(cacheKey(owned), verified, expiresAtMs, now)
+    cache.set(cacheKey(session.token), verified, expiresAtMs, now)
     return verified
   }
 
@@ -246,11 +245,10 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
   }
 
   function rememberedByFingerprint(token: string, now: number): VerifiedToken | undefined {
-    if (fingerprints?.has(token, now) !== true) return undefined
-    // Equal to a token verified before: decoding it is all that is left to do.
-    const claims = decodedClaims(token)
-    if (claims === undefined || claims.exp * 1000 <= now) return undefined
-    return cacheWhole(token, claims, now)
+    const expiresAtMs = fingerprints.expiryOf(token, now)
+    if (expiresAtMs === undefined) return undefined
+    // Equal to a token verified before: its claims are known, and decoded only if they are read.
+    return cacheWhole(sessionDecodedOnRead(ownCopy(token), expiresAtMs), now)
   }
 
   /** {@link TokenVerifier.known} past the hot path, apart so that the hot path stays small. */
@@ -394,24 +392,4 @@ function keyIdOf(token: string): unknown {
   } catch {
     return undefined
   }
-}
-
-/**
- * The claims `token` decodes to, unverified: trusted only for a token equal to a verified one,
- * which decodes as that one did.
- */
-function decodedClaims(token: string): CorbadoClaims | undefined {
-  try {
-    return toClaims(decodeJwt(token))
-  } catch {
-    return undefined
-  }
-}
-
-function toClaims(payload: JWTPayload): CorbadoClaims | undefined {
-  const { sub, exp, iss } = payload
-  if (typeof sub !== 'string' || sub === '' || typeof exp !== 'number' || !Number.isFinite(exp)) {
-    return undefined
-  }
-  return Object.freeze({ ...payload, sub, exp, iss: typeof iss === 'string' ? iss : '' })
 }

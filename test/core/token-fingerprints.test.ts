@@ -64,6 +64,13 @@ describe('token fingerprints', () => {
     expect(memory.capacity).toBe(4096)
   })
 
+  it('tells when a remembered token expires, to the second below, and nothing for another', () => {
+    const memory = new TokenFingerprints(4096)
+    memory.remember(token(1), NOW + HOUR + 999, NOW)
+    expect(memory.expiryOf(token(1), NOW)).toBe(Math.floor((NOW + HOUR + 999) / 1000) * 1000)
+    expect(memory.expiryOf(token(2), NOW)).toBeUndefined()
+  })
+
   it('remembers no token it could not tell apart: too long, or not ASCII', () => {
     const memory = new TokenFingerprints(4096)
     const long = `${token(1)}${'x'.repeat(2048)}`

@@ -3,6 +3,7 @@ import { createTokenVerifier } from '../../src/core/token-verifier.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { heapUsedMb, sliceOfLarge } from '../helpers/heap.js'
+import type { CorbadoSession } from '../../src/index.js'
 
 describe('token verifier cache', () => {
   let fake: FakeCorbado
@@ -108,6 +109,35 @@ describe('token verifier cache', () => {
       expect(session).toMatchObject({ userId: 'usr-1', token, refreshed: false })
       expect(session?.claims).toMatchObject({ sub: 'usr-1', email: 'ada@example.com' })
       expect(session?.token).toBe(token)
+    })
+
+    it('gives the session a token kept whole has: its keys in order, its values, JSON and spread, frozen', async () => {
+      const token = fake.mintSessionToken('usr-1', { claims: { email: 'ada@example.com' } })
+      const whole = (await verifier().inspect(token, Date.now())) as {
+        token: { session: CorbadoSession }
+      }
+      const session = (await evicted(token)).known(token, Date.now())?.session
+      expect(session).toBeDefined()
+      expect(Object.isFrozen(session)).toBe(true)
+      expect(Object.keys(session!)).toEqual(Object.keys(whole.token.session))
+      expect({ ...session }).toEqual({ ...whole.token.session })
+      expect(JSON.stringify(session)).toBe(JSON.stringify(whole.token.session))
+      expect(session?.claims).toBe(session?.claims)
+      expect(Object.isFrozen(session?.claims)).toBe(true)
+    })
+
+    it('with verification off, answers a token decoded before with every claim', () => {
+      const v = verifier(1, false)
+      const token = fake.mintSessionToken('usr-1', { claims: { email: 'ada@example.com' } })
+      for (const t of [token, fake.mintSessionToken('usr-2'), fake.mintSessionToken('usr-3')]) {
+        expect(v.known(sliceOfLarge(t), Date.now())).toBeDefined()
+      }
+      const session = v.known(sliceOfLarge(token), Date.now())?.session
+      expect(session).toMatchObject({ userId: 'usr-1', token, refreshed: false })
+      expect(session?.claims).toMatchObject({ sub: 'usr-1', email: 'ada@example.com' })
+      expect(v.known(fake.mintSessionToken('usr-4', { expiresInSeconds: -5 }), Date.now())).toBe(
+        undefined,
+      )
     })
 
     it('never answers a token that reuses its signature with another payload', async () => {

@@ -10,7 +10,13 @@ export interface MemoryReport {
   readonly growthMb: number
   readonly refreshCalls: number
   readonly cacheSize: number
-  readonly scale: { distinct: number; burst: number; cpuMicrosPerRequest: number }[]
+  readonly scale: {
+    distinct: number
+    burst: number
+    cpuMicrosPerRequest: number
+    /** Each round's figure; `cpuMicrosPerRequest` is their median. Absent in results before rounds. */
+    rounds?: number[]
+  }[]
   /** The same with `verify: true` and RS256 tokens, at fewer sessions (minting is slow). */
   readonly verifiedScale: { distinct: number; burst: number; cpuMicrosPerRequest: number }[]
 }

@@ -4,12 +4,13 @@
  * session past that cache's bound is neither verified nor decoded again (its claims are decoded
  * when first read), and two million sessions take 32 MB outside the JavaScript heap.
  *
- * The fingerprint is a multilinear universal hash in two independent lanes modulo the prime
- * p = 2^26 − 5, keyed per position with random numbers drawn when the first token is remembered.
- * For any two different tokens of the same length, whatever their content, both lanes agree with
- * probability at most 1/p² ≈ 2.2 · 10⁻¹⁶; lengths are compared exactly. So a token that reuses a
- * verified token's signature with another payload is not taken for it: unlike a fixed hash, the
- * keys are unknown to whoever writes the token.
+ * The fingerprint is a multilinear universal hash in three independent lanes, two modulo the
+ * prime p = 2^26 − 5 and one modulo q = 2^20 − 3, keyed per position with random numbers drawn
+ * when the first token is remembered. For any two different tokens of the same length, whatever
+ * their content, all three lanes agree with probability at most 1/(p²q) ≈ 2.1 · 10⁻²²; lengths
+ * are compared exactly. So a token made up to match one of the (at most 2^21) tokens remembered
+ * is taken for it with probability below 5 · 10⁻¹⁶ per attempt: unlike a fixed hash, the keys
+ * are unknown to whoever writes the token.
  *
  * @module
  */
@@ -19,15 +20,25 @@
  * products sum to below 2^51, exact in a double, so a token is reduced only once.
  */
 const PRIME = 67_108_859
+/**
+ * 2^20 − 3, the third lane's prime: its lane shares a word with the length (below 2^12). Its keys
+ * are below 2^20, so its sums stay exact too.
+ */
+const SHORT_PRIME = 1_048_573
+/** The length takes the low 12 bits of its word, the third lane the rest. */
+const LENGTH_BITS = 4096
 /** Tokens longer than this are not remembered (Corbado's are under 1 KB). */
 const MAX_TOKEN_LENGTH = 2048
 /** Digits of the longest token, rounded up to whole pairs. */
 const MAX_DIGITS = MAX_TOKEN_LENGTH / 2 + 2
 const ENCODER = new TextEncoder()
-/** A slot is four numbers: the two lanes, the length, and `exp` in seconds (0: empty). */
+/**
+ * A slot is four numbers: the first two lanes, the third lane with the length, and `exp` in
+ * seconds (0: empty).
+ */
 const LANE_A = 0
 const LANE_B = 1
-const LENGTH = 2
+const LANE_C_AND_LENGTH = 2
 const EXPIRES = 3
 const SLOT_WORDS = 4
 /** Slots per bucket (64 bytes); a token may sit in either of two buckets, one per lane. */
@@ -47,9 +58,11 @@ export class TokenFingerprints {
   /** Empty until the first token is remembered. */
   #keysA: Float64Array = new Float64Array(0)
   #keysB: Float64Array = new Float64Array(0)
-  /** The lanes of the token hashed last, set by {@link #hash}. */
+  #keysC: Float64Array = new Float64Array(0)
+  /** The lanes of the token hashed last, set by {@link #hash}: the third with the token's length. */
   #laneA = 0
   #laneB = 0
+  #laneCAndLength = 0
   #slots = new Uint32Array(0)
   #bucketMask = 0
   /** Which way of a full bucket the next move takes, rotating. */
@@ -81,7 +94,7 @@ export class TokenFingerprints {
    */
   expiryOf(token: string, now: number): number | undefined {
     if (this.#slots.length === 0 || !this.#hash(token)) return undefined
-    const slot = this.#find(token.length, now)
+    const slot = this.#find(now)
     return slot < 0 ? undefined : (this.#slots[slot + EXPIRES] ?? 0) * 1000
   }
 
@@ -89,14 +102,13 @@ export class TokenFingerprints {
   remember(token: string, expiresAtMs: number, now: number): void {
     if (this.#slots.length === 0) this.#allocate(INITIAL_SLOTS)
     if (!this.#hash(token)) return
-    const length = token.length
     const expires = Math.min(Math.floor(expiresAtMs / 1000), 0xffff_ffff)
-    const known = this.#find(length, now)
+    const known = this.#find(now)
     if (known >= 0) {
       this.#slots[known + EXPIRES] = expires
       return
     }
-    let homeless = this.#place(this.#laneA, this.#laneB, length, expires, now)
+    let homeless = this.#place(this.#laneA, this.#laneB, this.#laneCAndLength, expires, now)
     while (homeless !== undefined && this.#slots.length < this.#maxSlots * SLOT_WORDS) {
       this.#grow(now)
       homeless = this.#place(homeless[0], homeless[1], homeless[2], homeless[3], now)
@@ -105,7 +117,7 @@ export class TokenFingerprints {
   }
 
   /**
-   * Hash `token` into {@link #laneA} and {@link #laneB}. `false` for a token that is not
+   * Hash `token` into {@link #laneA}, {@link #laneB} and {@link #laneCAndLength}. `false` for a token that is not
    * remembered: too long, or not ASCII (bytes below 0x80 are what keep two-byte digits below p).
    */
   #hash(token: string): boolean {
@@ -118,39 +130,45 @@ export class TokenFingerprints {
     const digits = this.#digits
     const keysA = this.#keysA
     const keysB = this.#keysB
+    const keysC = this.#keysC
     // Two sums per lane, so that consecutive additions do not wait on each other.
     let a0 = 0
     let a1 = 0
     let b0 = 0
     let b1 = 0
+    let c0 = 0
+    let c1 = 0
     for (let i = 0; i < length; i += 4) {
       const even = i >>> 1
       const first = digits[even] ?? 0
       const second = digits[even + 1] ?? 0
       a0 += (keysA[even] ?? 0) * first
       b0 += (keysB[even] ?? 0) * first
+      c0 += (keysC[even] ?? 0) * first
       a1 += (keysA[even + 1] ?? 0) * second
       b1 += (keysB[even + 1] ?? 0) * second
+      c1 += (keysC[even + 1] ?? 0) * second
     }
     this.#laneA = (a0 + a1) % PRIME
     this.#laneB = (b0 + b1) % PRIME
+    this.#laneCAndLength = ((c0 + c1) % SHORT_PRIME) * LENGTH_BITS + length
     return true
   }
 
-  /** The slot (its first word) of the lanes just hashed and `length`, unexpired at `now`, or -1. */
-  #find(length: number, now: number): number {
-    const found = this.#findIn(this.#bucketOf(this.#laneA), length, now)
-    return found >= 0 ? found : this.#findIn(this.#bucketOf(this.#laneB), length, now)
+  /** The slot (its first word) of the token just hashed, unexpired at `now`, or -1. */
+  #find(now: number): number {
+    const found = this.#findIn(this.#bucketOf(this.#laneA), now)
+    return found >= 0 ? found : this.#findIn(this.#bucketOf(this.#laneB), now)
   }
 
-  #findIn(bucket: number, length: number, now: number): number {
+  #findIn(bucket: number, now: number): number {
     const slots = this.#slots
     const nowSeconds = now / 1000
     for (let slot = bucket * BUCKET_WORDS; slot < (bucket + 1) * BUCKET_WORDS; slot += SLOT_WORDS) {
       if (
         slots[slot + LANE_A] === this.#laneA &&
         slots[slot + LANE_B] === this.#laneB &&
-        slots[slot + LENGTH] === length &&
+        slots[slot + LANE_C_AND_LENGTH] === this.#laneCAndLength &&
         (slots[slot + EXPIRES] ?? 0) > nowSeconds
       ) {
         return slot
@@ -177,7 +195,7 @@ export class TokenFingerprints {
   #place(
     a: number,
     b: number,
-    length: number,
+    laneCAndLength: number,
     expires: number,
     now: number,
   ): [number, number, number, number] | undefined {
@@ -191,17 +209,17 @@ export class TokenFingerprints {
     for (let move = 0; slot < 0 && move < MAX_MOVES; move++) {
       const taken = bucket * BUCKET_WORDS + (this.#moves++ % WAYS) * SLOT_WORDS
       const displaced = slots.slice(taken, taken + SLOT_WORDS)
-      slots.set([a, b, length, expires], taken)
+      slots.set([a, b, laneCAndLength, expires], taken)
       a = displaced[LANE_A] ?? 0
       b = displaced[LANE_B] ?? 0
-      length = displaced[LENGTH] ?? 0
+      laneCAndLength = displaced[LANE_C_AND_LENGTH] ?? 0
       expires = displaced[EXPIRES] ?? 0
       const home = this.#bucketOf(a)
       bucket = home === bucket ? this.#bucketOf(b) : home
       slot = this.#freeIn(bucket, now)
     }
-    if (slot < 0) return [a, b, length, expires]
-    slots.set([a, b, length, expires], slot)
+    if (slot < 0) return [a, b, laneCAndLength, expires]
+    slots.set([a, b, laneCAndLength, expires], slot)
     return undefined
   }
 
@@ -218,8 +236,9 @@ export class TokenFingerprints {
     if (this.#keysA.length === 0) {
       // Drawn at first use, not at start-up: some runtimes (workerd) allow randomness only while
       // handling a request.
-      this.#keysA = randomKeys()
-      this.#keysB = randomKeys()
+      this.#keysA = randomKeys(PRIME)
+      this.#keysB = randomKeys(PRIME)
+      this.#keysC = randomKeys(SHORT_PRIME)
     }
     this.#bucketMask = slots / WAYS - 1
     this.#slots = new Uint32Array(slots * SLOT_WORDS)
@@ -238,7 +257,7 @@ export class TokenFingerprints {
         this.#place(
           old[slot + LANE_A] ?? 0,
           old[slot + LANE_B] ?? 0,
-          old[slot + LENGTH] ?? 0,
+          old[slot + LANE_C_AND_LENGTH] ?? 0,
           expires,
           now,
         )
@@ -247,9 +266,9 @@ export class TokenFingerprints {
   }
 }
 
-/** One key per digit position, uniform in [0, {@link PRIME}). */
-function randomKeys(): Float64Array {
+/** One key per digit position, uniform in [0, `prime`). */
+function randomKeys(prime: number): Float64Array {
   const random = crypto.getRandomValues(new Uint32Array(MAX_DIGITS))
-  // 2^32 mod p = 320: the modulo's bias is below 10⁻⁷ per key.
-  return Float64Array.from(random, (value) => value % PRIME)
+  // 2^32 mod p = 320 and 2^32 mod q = 12,288: the modulo's bias is below 10⁻⁵ per key.
+  return Float64Array.from(random, (value) => value % prime)
 }

@@ -44,7 +44,10 @@ export type TokenRejection =
 
 /** A token whose signature and issuer checked out (or that was decoded, with `verify: false`). */
 export interface VerifiedToken {
-  /** `exp` in milliseconds since the epoch. */
+  /**
+   * `exp` in milliseconds since the epoch; rounded down to a second for a token found by its
+   * fingerprint, as the fingerprint table keeps it.
+   */
   readonly expiresAtMs: number
   /** The session downstream sees when this token is used as it is. */
   readonly session: CorbadoSession
@@ -209,12 +212,12 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     if (expiresAtMs <= now) return { status: 'rejected', reason: 'expired', subject: claims.sub }
     fingerprints.remember(token, expiresAtMs, now)
     // A token read from a Cookie header is a slice of it: the cache keeps the token alone.
-    return { status: 'valid', token: cacheWhole(sessionWithClaims(ownCopy(token), claims), now) }
+    const session = sessionWithClaims(ownCopy(token), claims)
+    return { status: 'valid', token: cacheWhole(session, expiresAtMs, now) }
   }
 
   /** Keep a verified token whole, with the session and outcome every request presenting it shares. */
-  function cacheWhole(session: CorbadoSession, now: number): VerifiedToken {
-    const expiresAtMs = session.expiresAt.getTime()
+  function cacheWhole(session: CorbadoSession, expiresAtMs: number, now: number): VerifiedToken {
     const verified: VerifiedToken = Object.freeze({
       expiresAtMs,
       session,
@@ -248,7 +251,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     const expiresAtMs = fingerprints.expiryOf(token, now)
     if (expiresAtMs === undefined) return undefined
     // Equal to a token verified before: its claims are known, and decoded only if they are read.
-    return cacheWhole(sessionDecodedOnRead(ownCopy(token), expiresAtMs), now)
+    return cacheWhole(sessionDecodedOnRead(ownCopy(token), expiresAtMs), expiresAtMs, now)
   }
 
   /** {@link TokenVerifier.known} past the hot path, apart so that the hot path stays small. */

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto'
 import { createKeepAlive } from '../../src/index.js'
 import type { KeepAlive } from '../../src/index.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
+import { median } from '../lib/stats.js'
 
 const VERIFIED_SESSIONS = 20_000
 
@@ -153,11 +154,10 @@ for (const burst of [10, 1]) {
     }
   }
   SCALE_POINTS.forEach((distinct, point) => {
-    const sorted = [...rounds[point]!].sort((a, b) => a - b)
     scale.push({
       distinct,
       burst,
-      cpuMicrosPerRequest: sorted[Math.floor(sorted.length / 2)]!,
+      cpuMicrosPerRequest: median(rounds[point]!),
       rounds: rounds[point]!,
     })
   })

@@ -117,8 +117,9 @@ export class TokenFingerprints {
   }
 
   /**
-   * Hash `token` into {@link #laneA}, {@link #laneB} and {@link #laneCAndLength}. `false` for a token that is not
-   * remembered: too long, or not ASCII (bytes below 0x80 are what keep two-byte digits below p).
+   * Hash `token` into {@link #laneA}, {@link #laneB} and {@link #laneCAndLength}. `false` for a
+   * token that is not remembered: too long, or not ASCII (bytes below 0x80 are what keep two-byte
+   * digits below p).
    */
   #hash(token: string): boolean {
     const length = token.length

@@ -17,6 +17,7 @@ import type { CorbadoSession } from './core/types.js'
 import { drive } from './core/drive.js'
 import { untrustedForwardedFor } from './node/forwarded-for.js'
 import { applyOutcome } from './node/apply-outcome.js'
+import { nodeSha256 } from './node/sha256.js'
 import { setSession } from './express/session-property.js'
 
 declare global {
@@ -59,6 +60,7 @@ export function corbadoKeepAlive<Req extends IncomingMessage = IncomingMessage>(
     untrustedForwardedFor,
     clientAddress: clientAddressOf,
     method: (req) => req.method,
+    sha256: nodeSha256,
   })
 
   function corbadoKeepAliveMiddleware(

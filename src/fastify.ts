@@ -21,6 +21,7 @@ import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
 import type { CorbadoSession } from './core/types.js'
 import { applyOutcome } from './node/apply-outcome.js'
+import { nodeSha256 } from './node/sha256.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,7 +50,10 @@ function plugin(
 ): void {
   let keepAlive: KeepAlive<FastifyRequest>
   try {
-    keepAlive = createKeepAlive(options, { clientAddress: (request) => request.ip })
+    keepAlive = createKeepAlive(options, {
+      clientAddress: (request) => request.ip,
+      sha256: nodeSha256,
+    })
   } catch (error) {
     // Handed to `register`'s promise; a throw here would escape it.
     done(error as Error)

@@ -23,6 +23,7 @@ import type { CorbadoSession } from './core/types.js'
 import { drive } from './core/drive.js'
 import { untrustedForwardedFor } from './node/forwarded-for.js'
 import { applyOutcome } from './node/apply-outcome.js'
+import { nodeSha256 } from './node/sha256.js'
 
 /**
  * What the middleware puts in `ctx.state`. Type your app with it, `new Koa<KeepAliveState>()`
@@ -88,6 +89,7 @@ export function corbadoKeepAlive<Ctx extends KoaContextLike = KoaContextLike>(
     untrustedForwardedFor,
     clientAddress: (ctx) => ctx.ip || undefined,
     method: (ctx) => ctx.method,
+    sha256: nodeSha256,
   })
 
   // On the hot path (a fresh session, decided synchronously) downstream's own promise is handed

@@ -24,6 +24,7 @@ import {
 import { keepAliveAgent } from '../node/agent.js'
 import { setForwardedHeaders } from '../node/forwarded-headers.js'
 import { removeHopByHopHeaders } from '../node/hop-by-hop.js'
+import { nodeSha256 } from '../node/sha256.js'
 import { writeOnHeaders } from '../node/write-on-headers.js'
 import type { ProxyConfig } from './args.js'
 import { proxyClientKey } from './client-address.js'
@@ -67,21 +68,24 @@ export async function startProxy(
     config.redisUrl === undefined
       ? undefined
       : await openRedisCoordinator(config.redisUrl, config.redisKeyPrefix, logger)
-  const keepAlive = createKeepAlive<IncomingMessage>({
-    projectId: config.projectId,
-    frontendApiUrl: config.frontendApiUrl,
-    cookie: config.cookieDomain === undefined ? undefined : { domain: config.cookieDomain },
-    logger,
-    coordinator: redis?.coordinator,
-    refreshBeforeExpirySeconds: config.refreshBeforeExpirySeconds,
-    refreshTimeoutMs: config.refreshTimeoutMs,
-    refreshConcurrency: config.refreshConcurrency,
-    refreshRateLimit: {
-      perClientPerMinute: config.refreshRateLimitPerClientPerMinute,
-      unprovenPerSecond: config.refreshRateLimitUnprovenPerSecond,
-      clientKey: proxyClientKey(config.trustProxy, logger),
+  const keepAlive = createKeepAlive<IncomingMessage>(
+    {
+      projectId: config.projectId,
+      frontendApiUrl: config.frontendApiUrl,
+      cookie: config.cookieDomain === undefined ? undefined : { domain: config.cookieDomain },
+      logger,
+      coordinator: redis?.coordinator,
+      refreshBeforeExpirySeconds: config.refreshBeforeExpirySeconds,
+      refreshTimeoutMs: config.refreshTimeoutMs,
+      refreshConcurrency: config.refreshConcurrency,
+      refreshRateLimit: {
+        perClientPerMinute: config.refreshRateLimitPerClientPerMinute,
+        unprovenPerSecond: config.refreshRateLimitUnprovenPerSecond,
+        clientKey: proxyClientKey(config.trustProxy, logger),
+      },
     },
-  })
+    { sha256: nodeSha256 },
+  )
   const gateway =
     config.gatewayPath === undefined
       ? undefined

@@ -38,6 +38,33 @@ export function startDeadline(ms: number): Deadline {
 }
 
 /** Call the timer's `unref`, only when the runtime's timers have one. */
+/** A signal that aborts after a time, unless cleared first; see {@link abortAfter}. */
+export interface Timeout {
+  readonly signal: AbortSignal
+  /** Cancel the timeout, once what it bounds has settled. */
+  clear(): void
+}
+
+/**
+ * A signal that aborts with a `TimeoutError` `DOMException` after `ms` milliseconds, as
+ * `AbortSignal.timeout(ms)` does, but that can be cleared: `AbortSignal.timeout` leaves a timer
+ * behind every call, which fires long after the answer came, to make an exception and dispatch an
+ * abort event that nothing awaits any more.
+ */
+export function abortAfter(ms: number): Timeout {
+  const controller = new AbortController()
+  const timer = setTimeout(() => {
+    controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'))
+  }, ms)
+  unref(timer)
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer)
+    },
+  }
+}
+
 function unref(timer: unknown): void {
   if (typeof timer !== 'object' || timer === null) return
   const method = (timer as { unref?: unknown }).unref

@@ -22,6 +22,7 @@ import { resolveOptions } from './options.js'
 import type { KeepAliveOptions } from './options.js'
 import { createRefreshClient } from './refresh-client.js'
 import { refreshKeyOf } from './refresh-key.js'
+import type { Sha256 } from './refresh-key.js'
 import { createOutcomes } from './outcomes.js'
 import { RefreshLimiter } from './refresh-limiter.js'
 import type { RefreshPermit, RefreshVerdict } from './refresh-limiter.js'
@@ -93,6 +94,12 @@ export interface KeepAliveAdapter<Req> {
    * only once a refresh is due. Default: unknown, which refreshes as for `GET`.
    */
   readonly method?: (raw: Req) => string | undefined
+  /**
+   * How a refresh-token is hashed into the id that coordinates its refresh, once per refresh. Default:
+   * WebCrypto's SHA-256, which Node runs on its thread pool; the Node adapters pass
+   * `node:crypto`'s, computed at once for a fraction of the CPU.
+   */
+  readonly sha256?: Sha256
 }
 
 /**
@@ -290,7 +297,7 @@ export function createKeepAlive<Req = unknown>(
       if (keysUnavailable !== undefined) return failed(keysUnavailable, undefined, request, cookies)
     }
     const startedAt = Date.now()
-    const key = await refreshKeyOf(refreshToken)
+    const key = await refreshKeyOf(refreshToken, adapter.sha256)
     const permit = breaker.acquire(startedAt)
     if (permit === 'rejected') {
       return failed('circuit-open', (await presented).current, request, cookies)

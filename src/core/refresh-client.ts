@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { abortAfter } from './deadline.js'
 import type { RefreshFailureReason } from './errors.js'
 
 /** What one refresh call produced. `sessionToken` is not verified yet. */
@@ -54,18 +55,21 @@ export function createRefreshClient(settings: RefreshClientSettings): RefreshCli
 
     let response: Response
     let body: string
+    const timeout = abortAfter(settings.timeoutMs)
     try {
       response = await settings.fetch(settings.refreshUrl, {
         method: 'POST',
         headers,
         redirect: 'manual',
-        signal: AbortSignal.timeout(settings.timeoutMs),
+        signal: timeout.signal,
       })
       body = await response.text()
     } catch (error) {
       return isTimeout(error)
         ? { kind: 'failed', reason: 'timeout', detail: `no answer within ${settings.timeoutMs} ms` }
         : { kind: 'failed', reason: 'network', detail: describeNetworkError(error), cause: error }
+    } finally {
+      timeout.clear()
     }
     return classify(response.status, body)
   }

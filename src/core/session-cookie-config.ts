@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { abortAfter } from './deadline.js'
 import { ATTRIBUTE_VALUE } from './options.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -71,11 +72,12 @@ export function createSessionCookieConfig(s: SessionCookieConfigSettings): Sessi
   async function load(): Promise<void> {
     let status: number
     let body: string
+    const timeout = abortAfter(s.timeoutMs)
     try {
       const response = await s.fetch(s.url, {
         headers: { accept: 'application/json', 'x-corbado-projectid': s.projectId },
         redirect: 'manual',
-        signal: AbortSignal.timeout(s.timeoutMs),
+        signal: timeout.signal,
       })
       status = response.status
       body = await response.text()
@@ -83,6 +85,8 @@ export function createSessionCookieConfig(s: SessionCookieConfigSettings): Sessi
       nextFetchAt = Date.now() + SESSION_CONFIG_RETRY_MS
       logOnce('unreachable', 'the session-config could not be fetched')
       return
+    } finally {
+      timeout.clear()
     }
     if (status !== 200) {
       nextFetchAt = Date.now() + SESSION_CONFIG_RETRY_MS

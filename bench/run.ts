@@ -6,7 +6,7 @@
  * machine is shared and noisy. The headline figure is server CPU time per request.
  */
 import { cpus, totalmem } from 'node:os'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { startFakeCorbado } from '../src/testing/index.js'
 import { CAN_PIN, pinToLoadCpu } from './lib/processes.js'
@@ -50,7 +50,7 @@ try {
   const results: Results = {
     command: 'npm run bench',
     date: new Date().toISOString(),
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB${translationNote()}`,
     node: process.version,
     pinned: CAN_PIN,
     durationSeconds: Math.round((Date.now() - started) / 1000),
@@ -74,4 +74,25 @@ try {
   console.log(markdown)
 } finally {
   await fake.close()
+}
+
+/**
+ * What the CPU flags say about address translation, which sets the cost of a server's cold caches:
+ * a virtual machine whose kernel isolates its page tables without PCID flushes the TLB at every
+ * system call, so every request starts with its code and data's translations gone.
+ */
+function translationNote(): string {
+  let flags: Set<string>
+  try {
+    const line = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? ''
+    flags = new Set(line.trim().split(/\s+/))
+  } catch {
+    return ''
+  }
+  const flushes =
+    flags.has('pti') && !flags.has('pcid')
+      ? ' whose kernel flushes the TLB at every system call (page-table isolation without PCID)'
+      : ''
+  if (flags.has('hypervisor')) return `, a virtual machine${flushes}`
+  return flushes === '' ? '' : `, a machine${flushes}`
 }

@@ -28,6 +28,8 @@ export interface Results {
 
 /** The goals of the hot path's paired CPU ratios, and their A/A controls. */
 const RATIO_GOAL = 1.03
+/** Time per request at the most distinct sessions ÷ at the fewest, at most. */
+const SCALE_GOAL = 1.25
 const PROXY_GOAL = 1.05
 /** `noop`: a middleware that only calls `next()`, what any middleware costs in that framework. */
 const FRAMEWORKS: readonly {
@@ -51,6 +53,15 @@ const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
  */
 const ratioVerdict = (ratio: number, goal: number, control: readonly number[]) =>
   ratio < Math.min(...control) ? '**unclear** (below its A/A rounds)' : verdict(ratio <= goal)
+/**
+ * The scale goal's verdict, from the points' medians and from their fastest rounds. Medians that
+ * meet it while the fastest rounds do not say that noise filled the smallest point's rounds (its
+ * tokens sit in the CPU's caches, so it has the least time of its own): not counted as met.
+ */
+const scaleVerdict = (medians: number, fastest: number) =>
+  medians <= SCALE_GOAL && fastest > SCALE_GOAL
+    ? '**unclear** (met by the medians only)'
+    : verdict(medians <= SCALE_GOAL && fastest <= SCALE_GOAL)
 const µs = (ns: number, digits = 2) => fixed(ns / 1000, digits)
 
 /** The figures every part of the report reads. */
@@ -72,12 +83,15 @@ function figuresOf(r: Results) {
   const bursts = scale(10)
   const flatness =
     Math.max(...bursts.map((x) => x.micros)) / Math.min(...bursts.map((x) => x.micros))
+  // The machine's noise only ever adds time: each point's fastest round is its least disturbed.
+  const fastest = bursts.map((x) => Math.min(x.micros, ...(x.rounds ?? [])))
+  const fastestFlatness = Math.max(...fastest) / Math.min(...fastest)
   const ownShare = r.situ.express.keepAlive.medianNs / r.situ.express.nodeSdk.medianNs
   const verified = r.mem.verifiedScale.map((x) => ({
     distinct: x.distinct,
     micros: x.cpuMicrosPerRequest,
   }))
-  return { p, spread, scale, bursts, flatness, ownShare, verified }
+  return { p, spread, scale, bursts, flatness, fastest, fastestFlatness, ownShare, verified }
 }
 
 export function render(r: Results): string {
@@ -122,7 +136,7 @@ ${FRAMEWORKS.map(({ name, pair, control }) => `| ${name}: CPU per request, keep-
 | the storm: the server's longest event-loop delay (\`monitorEventLoopDelay\`) | < 50 ms | ${fixed(s.loopDelay.maxMs, 1)} ms (p99 ${fixed(s.loopDelay.p99Ms, 1)}) | ${verdict(s.loopDelay.maxMs < 50)} |
 ${r.coalesce.map((c) => `| ${c.requests} parallel requests, one expiring session, ${c.instances} instance${c.instances > 1 ? 's (RedisCoordinator)' : ' (in-process)'} (§4) | 1 upstream call | ${c.upstreamCalls} | ${verdict(c.upstreamCalls === 1)} |`).join('\n')}
 | heap growth after 100,000 valid + 100,000 refreshing sessions (§5) | ≤ 64 MB | ${fixed(r.mem.growthMb, 1)} MB | ${verdict(r.mem.growthMb <= 64)} |
-| time per request at ${SCALE_POINTS.map((d) => d.toLocaleString('en-US')).join(' / ')} distinct sessions, bursts of 10 (§5), max ÷ min | ≤ 1.25 | ${f.bursts.map((x) => fixed(x.micros)).join(' / ')} µs (${fixed(f.flatness, 2)}) | ${verdict(f.flatness <= 1.25)} |
+| time per request at ${SCALE_POINTS.map((d) => d.toLocaleString('en-US')).join(' / ')} distinct sessions, bursts of 10 (§5), max ÷ min | ≤ ${SCALE_GOAL} | ${f.bursts.map((x) => fixed(x.micros)).join(' / ')} µs (${fixed(f.flatness, 2)}); fastest rounds ${f.fastest.map((x) => fixed(x)).join(' / ')} µs (${fixed(f.fastestFlatness, 2)}) | ${scaleVerdict(f.flatness, f.fastestFlatness)} |
 | context: the same with \`verify: true\` and RS256 tokens, at ${f.verified.map((x) => x.distinct.toLocaleString('en-US')).join(' / ')} sessions (twice the whole-token bound) | | ${f.verified.map((x) => fixed(x.micros)).join(' / ')} µs | |
 
 ### How sure these figures are
@@ -426,12 +440,12 @@ function missed(r: Results): string {
         `with a garbage collection in it (§3).`,
     )
   }
-  if (f.flatness > 1.25) {
+  if (f.flatness > SCALE_GOAL || f.fastestFlatness > SCALE_GOAL) {
     const [one, tenThousand, hundredThousand, million] = f.bursts
     const missMicros = f.scale(1)[2]!.micros - f.scale(1)[0]!.micros
     notes.push(
       `- **Scale: ${f.bursts.map((x) => fixed(x.micros)).join(' / ')} µs per request at ${SCALE_POINTS.map((d) => d.toLocaleString('en-US')).join(' / ')} distinct sessions** ` +
-        `(max ÷ min ${fixed(f.flatness, 2)}, goal 1.25), with \`verify: false\`. At 10,000 sessions every request is a hit of the ` +
+        `(max ÷ min ${fixed(f.flatness, 2)} by the medians, ${fixed(f.fastestFlatness, 2)} by each point's fastest round, ${f.fastest.map((x) => fixed(x)).join(' / ')} µs; goal ${SCALE_GOAL}), with \`verify: false\`. At 10,000 sessions every request is a hit of the ` +
         `tokens kept whole, yet costs ${fixed(tenThousand!.micros / one!.micros, 2)}× one session's: a hit compares the presented token with the kept one, ` +
         `750 bytes, and reads the entry and session beside it, which stay in the CPU's caches for one session and not for 10,000 ` +
         `(7.5 MB of tokens). Past 10,000, kept whole so the heap stays within 64 MB, the first request of each burst finds its ` +

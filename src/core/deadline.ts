@@ -1,6 +1,7 @@
 /**
  * A time budget shared by every await of one request, so the request as a whole never waits
- * longer than the budget, however many steps (JWKS download, coordination, refresh) it takes.
+ * longer than the budget, however many steps (JWKS download, coordination, refresh) it takes;
+ * and the timeout of one call to the Frontend API, cleared once its answer is read.
  *
  * @module
  */
@@ -37,7 +38,6 @@ export function startDeadline(ms: number): Deadline {
   }
 }
 
-/** Call the timer's `unref`, only when the runtime's timers have one. */
 /** A signal that aborts after a time, unless cleared first; see {@link abortAfter}. */
 export interface Timeout {
   readonly signal: AbortSignal
@@ -65,6 +65,7 @@ export function abortAfter(ms: number): Timeout {
   }
 }
 
+/** Call the timer's `unref`, only when the runtime's timers have one. */
 function unref(timer: unknown): void {
   if (typeof timer !== 'object' || timer === null) return
   const method = (timer as { unref?: unknown }).unref

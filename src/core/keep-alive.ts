@@ -95,8 +95,8 @@ export interface KeepAliveAdapter<Req> {
    */
   readonly method?: (raw: Req) => string | undefined
   /**
-   * How a refresh-token is hashed into the id that coordinates its refresh, once per refresh. Default:
-   * WebCrypto's SHA-256, which Node runs on its thread pool; the Node adapters pass
+   * How a refresh-token is hashed into the id that coordinates its refresh, once per refresh.
+   * Default: WebCrypto's SHA-256, which Node runs on its thread pool; the Node adapters pass
    * `node:crypto`'s, computed at once for a fraction of the CPU.
    */
   readonly sha256?: Sha256

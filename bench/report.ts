@@ -19,7 +19,13 @@ export interface Results {
   situ: InSituReport
   /** Three consecutive runs of the refresh path. */
   refresh: RefreshPathReport[]
-  storm: StormReport
+  /** Two runs of the refresh storm, with Node's defaults. */
+  storm: StormReport[]
+  /**
+   * The same storm with V8's background threads sized to the server's one CPU
+   * (`--v8-pool-size=1`), each run right after the one of {@link storm} with the same index.
+   */
+  stormOnePoolThread: StormReport[]
   /** The same storm again, under the CPU profiler: where the server's CPU went. */
   profiledStorm: StormReport
   coalesce: CoalescingRun[]
@@ -106,7 +112,13 @@ export function render(r: Results): string {
     `| ${label} | ${p[name].rate}/s | ${ratios(name)} | **${fixed(p[name].median, digits)}** |`
   const refreshMet = r.refresh.every((run) => run.inServer.refreshMs <= 2)
   const restoreMet = r.refresh.every((run) => run.inServer.restoreMs <= 2)
-  const s = r.storm
+  const s = r.storm[0]!
+  const runs = r.storm
+  const pooled = r.stormOnePoolThread
+  const each = (reports: StormReport[], figure: (run: StormReport) => string) =>
+    reports.map(figure).join(' / ')
+  const othersMet = runs.every((run) => run.others.p99Ms < 50)
+  const loopMet = runs.every((run) => run.loopDelay.maxMs < 50)
 
   return `# Benchmark results
 
@@ -131,9 +143,10 @@ ${FRAMEWORKS.map(({ name, pair, control }) => `| ${name}: CPU per request, keep-
 | a refreshing request: what the keep-alive adds to the provider's latency, timed inside the server (§2), median, 3 consecutive runs | ≤ 2 ms each | ${r.refresh.map((run) => fixed(run.inServer.refreshMs)).join(' / ')} ms | ${verdict(refreshMet)} |
 | a returning user's restore (refresh cookie only): the same | ≤ 2 ms each | ${r.refresh.map((run) => fixed(run.inServer.restoreMs)).join(' / ')} ms | ${verdict(restoreMet)} |
 | context: the same two, end to end from the load generator, which shares a CPU with the fake | | ${r.refresh.map((run) => fixed(run.overheadMs)).join(' / ')} ms; ${r.refresh.map((run) => fixed(run.restoreOverheadMs)).join(' / ')} ms | |
-| refresh storm (§3): ${s.sessions.toLocaleString('en-US')} sessions expiring in the same second, ${s.connections} connections: upstream calls | = sessions | ${s.upstreamCalls.toLocaleString('en-US')} | ${verdict(s.upstreamCalls === s.sessions)} |
-| the storm: other sessions' requests, p99 | < 50 ms | ${fixed(s.others.p99Ms, 1)} ms (p50 ${fixed(s.others.p50Ms, 1)}, ${s.others.requests} requests) | ${verdict(s.others.p99Ms < 50)} |
-| the storm: the server's longest event-loop delay (\`monitorEventLoopDelay\`) | < 50 ms | ${fixed(s.loopDelay.maxMs, 1)} ms (p99 ${fixed(s.loopDelay.p99Ms, 1)}) | ${verdict(s.loopDelay.maxMs < 50)} |
+| refresh storm (§3): ${s.sessions.toLocaleString('en-US')} sessions expiring in the same second, ${s.connections} connections, ${runs.length} runs: upstream calls | = sessions each | ${each(runs, (run) => run.upstreamCalls.toLocaleString('en-US'))} | ${verdict(runs.every((run) => run.upstreamCalls === run.sessions))} |
+| the storm: other sessions' requests, p99 | < 50 ms each | ${each(runs, (run) => fixed(run.others.p99Ms, 1))} ms (p50 ${each(runs, (run) => fixed(run.others.p50Ms, 1))}) | ${verdict(othersMet)} |
+| the storm: the server's longest event-loop delay (\`monitorEventLoopDelay\`) | < 50 ms each | ${each(runs, (run) => fixed(run.loopDelay.maxMs, 1))} ms (p99 ${each(runs, (run) => fixed(run.loopDelay.p99Ms, 1))}) | ${verdict(loopMet)} |
+| context: the same storm, the server's \`node\` started with \`--v8-pool-size=1\` (V8's background threads sized to its one CPU): longest event-loop delay | | ${each(pooled, (run) => fixed(run.loopDelay.maxMs, 1))} ms (p99 ${each(pooled, (run) => fixed(run.loopDelay.p99Ms, 1))}) | |
 ${r.coalesce.map((c) => `| ${c.requests} parallel requests, one expiring session, ${c.instances} instance${c.instances > 1 ? 's (RedisCoordinator)' : ' (in-process)'} (§4) | 1 upstream call | ${c.upstreamCalls} | ${verdict(c.upstreamCalls === 1)} |`).join('\n')}
 | heap growth after 100,000 valid + 100,000 refreshing sessions (§5) | ≤ 64 MB | ${fixed(r.mem.growthMb, 1)} MB | ${verdict(r.mem.growthMb <= 64)} |
 | time per request at ${SCALE_POINTS.map((d) => d.toLocaleString('en-US')).join(' / ')} distinct sessions, bursts of 10 (§5), max ÷ min | ≤ ${SCALE_GOAL} | ${f.bursts.map((x) => fixed(x.micros)).join(' / ')} µs (${fixed(f.flatness, 2)}); fastest rounds ${f.fastest.map((x) => fixed(x)).join(' / ')} µs (${fixed(f.fastestFlatness, 2)}) | ${scaleVerdict(f.flatness, f.fastestFlatness)} |
@@ -289,19 +302,23 @@ the Express keep-alive server (default options, \`refreshConcurrency\` 8) runs o
 fake Frontend API shares the other with the load generator. Meanwhile 4 connections send requests
 of another, fresh session. The server's refresh path was warmed by 200 refreshes before.
 
-| | |
-|---|---|
-| upstream refresh calls | ${s.upstreamCalls.toLocaleString('en-US')} |
-| storm requests answered with a new session cookie | ${s.refreshed.toLocaleString('en-US')} |
-| storm duration | ${fixed(s.durationMs / 1000, 1)} s |
-| other sessions' requests: p50 / p99 / max | ${fixed(s.others.p50Ms, 1)} / ${fixed(s.others.p99Ms, 1)} / ${fixed(s.others.maxMs, 1)} ms (${s.others.requests} requests) |
-| event-loop delay: p99 / max | ${fixed(s.loopDelay.p99Ms, 1)} / ${fixed(s.loopDelay.maxMs, 1)} ms |
-| longest garbage-collection pause | ${fixed(s.loopDelay.longestGcMs, 1)} ms |
+Each run with Node's defaults was followed by the same storm with the server's \`node\` started
+with \`--v8-pool-size=1\`: Node gives V8 4 background threads (for concurrent marking, sweeping and
+compiling), and here they share the server's one CPU with the event loop.
+
+| | ${runs.map((_, i) => `run ${i + 1}, Node's defaults`).join(' | ')} | ${pooled.map((_, i) => `run ${i + 1}, \`--v8-pool-size=1\``).join(' | ')} |
+|---|${[...runs, ...pooled].map(() => '---').join('|')}|
+| upstream refresh calls | ${[...runs, ...pooled].map((run) => run.upstreamCalls.toLocaleString('en-US')).join(' | ')} |
+| storm requests answered with a new session cookie | ${[...runs, ...pooled].map((run) => run.refreshed.toLocaleString('en-US')).join(' | ')} |
+| storm duration, s | ${[...runs, ...pooled].map((run) => fixed(run.durationMs / 1000, 1)).join(' | ')} |
+| other sessions' requests: p50 / p99 / max, ms | ${[...runs, ...pooled].map((run) => `${fixed(run.others.p50Ms, 1)} / ${fixed(run.others.p99Ms, 1)} / ${fixed(run.others.maxMs, 1)} (${run.others.requests} requests)`).join(' | ')} |
+| event-loop delay: p99 / max, ms | ${[...runs, ...pooled].map((run) => `${fixed(run.loopDelay.p99Ms, 1)} / **${fixed(run.loopDelay.maxMs, 1)}**`).join(' | ')} |
+| longest garbage-collection pause, ms | ${[...runs, ...pooled].map((run) => fixed(run.loopDelay.longestGcMs, 1)).join(' | ')} |
 
 Where the server's CPU went: the same storm again, under a CPU profile taken inside the server
 (one sample every 200 µs; ${fixed(100 * r.profiledStorm.cpu!.busyShare, 1)} % of the samples were busy), as a share of the busy
 samples. The profiler slows what it measures: that storm took ${fixed(r.profiledStorm.durationMs / 1000, 1)} s, its other sessions' p99 was
-${fixed(r.profiledStorm.others.p99Ms, 1)} ms and its longest event-loop delay ${fixed(r.profiledStorm.loopDelay.maxMs, 1)} ms; the table above is the unprofiled storm's.
+${fixed(r.profiledStorm.others.p99Ms, 1)} ms and its longest event-loop delay ${fixed(r.profiledStorm.loopDelay.maxMs, 1)} ms; the table above is the unprofiled storms'.
 
 | function | share |
 |---|---|
@@ -429,15 +446,25 @@ function missed(r: Results): string {
         `request took ${fixed(plainMs)} ms in the server in the same loop, where the server idles ${run.latencyMs} ms between requests.`,
     )
   }
-  const s = r.storm
-  if (s.upstreamCalls !== s.sessions || s.others.p99Ms >= 50 || s.loopDelay.maxMs >= 50) {
+  const runs = r.storm
+  const pooled = r.stormOnePoolThread
+  const each = (reports: StormReport[], figure: (run: StormReport) => string) =>
+    reports.map(figure).join(' / ')
+  if (
+    runs.some(
+      (run) =>
+        run.upstreamCalls !== run.sessions || run.others.p99Ms >= 50 || run.loopDelay.maxMs >= 50,
+    )
+  ) {
+    const pooledMet = pooled.every((run) => run.loopDelay.maxMs < 50)
     notes.push(
-      `- **Refresh storm:** ${s.upstreamCalls} upstream calls for ${s.sessions} sessions; other sessions' p99 ` +
-        `${fixed(s.others.p99Ms, 1)} ms; longest event-loop delay ${fixed(s.loopDelay.maxMs, 1)} ms, of which the longest ` +
-        `garbage collection ${fixed(s.loopDelay.longestGcMs, 1)} ms (goals: equal, < 50, < 50). The loop's p99 delay, ` +
-        `${fixed(s.loopDelay.p99Ms, 1)} ms, says how long one turn of the loop commonly runs while the storm keeps the server's one CPU busy: ` +
-        `a turn serves every connection that has data, up to ${s.connections + 4} of them here; the longest delay is such a turn ` +
-        `with a garbage collection in it (§3).`,
+      `- **Refresh storm, ${runs.length} runs:** ${each(runs, (run) => String(run.upstreamCalls))} upstream calls for ${runs[0]!.sessions} sessions; ` +
+        `other sessions' p99 ${each(runs, (run) => fixed(run.others.p99Ms, 1))} ms; longest event-loop delay ${each(runs, (run) => fixed(run.loopDelay.maxMs, 1))} ms, ` +
+        `of which the longest garbage-collection pause ${each(runs, (run) => fixed(run.loopDelay.longestGcMs, 1))} ms (goals, in each run: equal, < 50, < 50). ` +
+        `The same storms with the server's \`node\` started with \`--v8-pool-size=1\` read ${each(pooled, (run) => fixed(run.loopDelay.maxMs, 1))} ms` +
+        `${pooledMet ? ', within the goal' : ''}. Node gives V8 4 background threads, for concurrent garbage collection and compiling; on a server with one CPU, ` +
+        `as here, they take turns with the event loop, and a turn that runs while they have work lasts that much longer. The pool's size is Node's setting, ` +
+        `not the package's; [Outages and abuse](../docs/outages-and-abuse.md#refresh-storms) tells users of a one-CPU server to set it.`,
     )
   }
   if (f.flatness > SCALE_GOAL || f.fastestFlatness > SCALE_GOAL) {

@@ -14,6 +14,8 @@ import { median, percentile } from '../lib/stats.js'
 import { realisticCookies } from './hot-path.js'
 
 export interface StormReport {
+  /** Options the server's `node` ran with, beyond the bench's own; empty for Node's defaults. */
+  readonly nodeArgs: readonly string[]
   readonly sessions: number
   readonly connections: number
   /** Seconds between the first and the last token's expiry. */
@@ -47,17 +49,24 @@ export interface StormReport {
 
 const OTHER_CONNECTIONS = 4
 
+/**
+ * @param nodeArgs - options for the server's `node`, such as `--v8-pool-size=1`; none by default.
+ */
 export async function storm(
   fake: FakeCorbado,
   sessions: number,
   connections: number,
   profiled: boolean,
+  nodeArgs: readonly string[] = [],
 ): Promise<StormReport> {
-  const server = await startServer({
-    setup: 'express-keepalive',
-    'project-id': fake.projectId,
-    'frontend-api-url': fake.url,
-  })
+  const server = await startServer(
+    {
+      setup: 'express-keepalive',
+      'project-id': fake.projectId,
+      'frontend-api-url': fake.url,
+    },
+    nodeArgs,
+  )
   const agent = new Agent({ keepAlive: true, maxSockets: connections + OTHER_CONNECTIONS })
   const get = (cookie: string) =>
     new Promise<{ setCookies: number }>((resolve, reject) => {
@@ -143,6 +152,7 @@ export async function storm(
     const upstreamCalls = fake.refreshCount - callsBefore
     const cpu = profiled ? cpuShares(await server.stopProfile()) : undefined
     return {
+      nodeArgs,
       sessions,
       connections,
       expirySpreadSeconds: Math.max(...expiries) - Math.min(...expiries),

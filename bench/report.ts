@@ -100,6 +100,11 @@ function figuresOf(r: Results) {
   return { p, spread, scale, bursts, flatness, fastest, fastestFlatness, ownShare, verified }
 }
 
+/** One figure of each run, `a / b`. */
+function eachRun(runs: readonly StormReport[], figure: (run: StormReport) => string): string {
+  return runs.map(figure).join(' / ')
+}
+
 export function render(r: Results): string {
   const f = figuresOf(r)
   const { p, spread } = f
@@ -115,8 +120,6 @@ export function render(r: Results): string {
   const s = r.storm[0]!
   const runs = r.storm
   const pooled = r.stormOnePoolThread
-  const each = (reports: StormReport[], figure: (run: StormReport) => string) =>
-    reports.map(figure).join(' / ')
   const othersMet = runs.every((run) => run.others.p99Ms < 50)
   const loopMet = runs.every((run) => run.loopDelay.maxMs < 50)
 
@@ -143,10 +146,10 @@ ${FRAMEWORKS.map(({ name, pair, control }) => `| ${name}: CPU per request, keep-
 | a refreshing request: what the keep-alive adds to the provider's latency, timed inside the server (§2), median, 3 consecutive runs | ≤ 2 ms each | ${r.refresh.map((run) => fixed(run.inServer.refreshMs)).join(' / ')} ms | ${verdict(refreshMet)} |
 | a returning user's restore (refresh cookie only): the same | ≤ 2 ms each | ${r.refresh.map((run) => fixed(run.inServer.restoreMs)).join(' / ')} ms | ${verdict(restoreMet)} |
 | context: the same two, end to end from the load generator, which shares a CPU with the fake | | ${r.refresh.map((run) => fixed(run.overheadMs)).join(' / ')} ms; ${r.refresh.map((run) => fixed(run.restoreOverheadMs)).join(' / ')} ms | |
-| refresh storm (§3): ${s.sessions.toLocaleString('en-US')} sessions expiring in the same second, ${s.connections} connections, ${runs.length} runs: upstream calls | = sessions each | ${each(runs, (run) => run.upstreamCalls.toLocaleString('en-US'))} | ${verdict(runs.every((run) => run.upstreamCalls === run.sessions))} |
-| the storm: other sessions' requests, p99 | < 50 ms each | ${each(runs, (run) => fixed(run.others.p99Ms, 1))} ms (p50 ${each(runs, (run) => fixed(run.others.p50Ms, 1))}) | ${verdict(othersMet)} |
-| the storm: the server's longest event-loop delay (\`monitorEventLoopDelay\`) | < 50 ms each | ${each(runs, (run) => fixed(run.loopDelay.maxMs, 1))} ms (p99 ${each(runs, (run) => fixed(run.loopDelay.p99Ms, 1))}) | ${verdict(loopMet)} |
-| context: the same storm, the server's \`node\` started with \`--v8-pool-size=1\` (V8's background threads sized to its one CPU): longest event-loop delay | | ${each(pooled, (run) => fixed(run.loopDelay.maxMs, 1))} ms (p99 ${each(pooled, (run) => fixed(run.loopDelay.p99Ms, 1))}) | |
+| refresh storm (§3): ${s.sessions.toLocaleString('en-US')} sessions expiring in the same second, ${s.connections} connections, ${runs.length} runs: upstream calls | = sessions each | ${eachRun(runs, (run) => run.upstreamCalls.toLocaleString('en-US'))} | ${verdict(runs.every((run) => run.upstreamCalls === run.sessions))} |
+| the storm: other sessions' requests, p99 | < 50 ms each | ${eachRun(runs, (run) => fixed(run.others.p99Ms, 1))} ms (p50 ${eachRun(runs, (run) => fixed(run.others.p50Ms, 1))}) | ${verdict(othersMet)} |
+| the storm: the server's longest event-loop delay (\`monitorEventLoopDelay\`) | < 50 ms each | ${eachRun(runs, (run) => fixed(run.loopDelay.maxMs, 1))} ms (p99 ${eachRun(runs, (run) => fixed(run.loopDelay.p99Ms, 1))}) | ${verdict(loopMet)} |
+| context: the same storm, the server's \`node\` started with \`--v8-pool-size=1\` (V8's background threads sized to its one CPU): longest event-loop delay | | ${eachRun(pooled, (run) => fixed(run.loopDelay.maxMs, 1))} ms (p99 ${eachRun(pooled, (run) => fixed(run.loopDelay.p99Ms, 1))}) | |
 ${r.coalesce.map((c) => `| ${c.requests} parallel requests, one expiring session, ${c.instances} instance${c.instances > 1 ? 's (RedisCoordinator)' : ' (in-process)'} (§4) | 1 upstream call | ${c.upstreamCalls} | ${verdict(c.upstreamCalls === 1)} |`).join('\n')}
 | heap growth after 100,000 valid + 100,000 refreshing sessions (§5) | ≤ 64 MB | ${fixed(r.mem.growthMb, 1)} MB | ${verdict(r.mem.growthMb <= 64)} |
 | time per request at ${SCALE_POINTS.map((d) => d.toLocaleString('en-US')).join(' / ')} distinct sessions, bursts of 10 (§5), max ÷ min | ≤ ${SCALE_GOAL} | ${f.bursts.map((x) => fixed(x.micros)).join(' / ')} µs (${fixed(f.flatness, 2)}); fastest rounds ${f.fastest.map((x) => fixed(x)).join(' / ')} µs (${fixed(f.fastestFlatness, 2)}) | ${scaleVerdict(f.flatness, f.fastestFlatness)} |
@@ -163,10 +166,11 @@ ${r.coalesce.map((c) => `| ${c.requests} parallel requests, one expiring session
   it does not carry that noise; its floor is the timer itself (${µs(e.timer.medianNs)} µs on Express,
   ${µs(n.timer.medianNs)} µs on \`node:http\`), which every figure of §1b includes.
 - **Latencies (§2, §3)** are medians over hundreds of samples, or percentiles over thousands of
-  requests; the three refresh-path runs show how far one run moves from the next. What the
-  keep-alive adds to a refresh is timed inside the server, around each request and around its own
-  call to the Frontend API; measured end to end instead, it is a difference of three medians
-  taken by a load generator that shares its CPU with the fake, and carries their noise.
+  requests; the three refresh-path runs and the storm's runs show how far one run moves from the
+  next. What the keep-alive adds to a refresh is timed inside the server, around each request and
+  around its own call to the Frontend API; measured end to end instead, it is a difference of
+  three medians taken by a load generator that shares its CPU with the fake, and carries their
+  noise.
 
 ${missed(r)}
 ## 1. Hot path
@@ -448,8 +452,6 @@ function missed(r: Results): string {
   }
   const runs = r.storm
   const pooled = r.stormOnePoolThread
-  const each = (reports: StormReport[], figure: (run: StormReport) => string) =>
-    reports.map(figure).join(' / ')
   if (
     runs.some(
       (run) =>
@@ -458,10 +460,10 @@ function missed(r: Results): string {
   ) {
     const pooledMet = pooled.every((run) => run.loopDelay.maxMs < 50)
     notes.push(
-      `- **Refresh storm, ${runs.length} runs:** ${each(runs, (run) => String(run.upstreamCalls))} upstream calls for ${runs[0]!.sessions} sessions; ` +
-        `other sessions' p99 ${each(runs, (run) => fixed(run.others.p99Ms, 1))} ms; longest event-loop delay ${each(runs, (run) => fixed(run.loopDelay.maxMs, 1))} ms, ` +
-        `of which the longest garbage-collection pause ${each(runs, (run) => fixed(run.loopDelay.longestGcMs, 1))} ms (goals, in each run: equal, < 50, < 50). ` +
-        `The same storms with the server's \`node\` started with \`--v8-pool-size=1\` read ${each(pooled, (run) => fixed(run.loopDelay.maxMs, 1))} ms` +
+      `- **Refresh storm, ${runs.length} runs:** ${eachRun(runs, (run) => String(run.upstreamCalls))} upstream calls for ${runs[0]!.sessions} sessions; ` +
+        `other sessions' p99 ${eachRun(runs, (run) => fixed(run.others.p99Ms, 1))} ms; longest event-loop delay ${eachRun(runs, (run) => fixed(run.loopDelay.maxMs, 1))} ms, ` +
+        `of which the longest garbage-collection pause ${eachRun(runs, (run) => fixed(run.loopDelay.longestGcMs, 1))} ms (goals, in each run: equal, < 50, < 50). ` +
+        `The same storms with the server's \`node\` started with \`--v8-pool-size=1\` read ${eachRun(pooled, (run) => fixed(run.loopDelay.maxMs, 1))} ms` +
         `${pooledMet ? ', within the goal' : ''}. Node gives V8 4 background threads, for concurrent garbage collection and compiling; on a server with one CPU, ` +
         `as here, they take turns with the event loop, and a turn that runs while they have work lasts that much longer. The pool's size is Node's setting, ` +
         `not the package's; [Outages and abuse](../docs/outages-and-abuse.md#refresh-storms) tells users of a one-CPU server to set it.`,

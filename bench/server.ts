@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { cpuProfiler } from './lib/cpu-profiler.js'
+import { createFloorLookup } from './lib/floor.js'
 import type { RequestTiming } from './lib/processes.js'
 import { parseArgs } from 'node:util'
 import { Config, SDK } from '@corbado/node-sdk'
@@ -85,6 +86,16 @@ async function app(setup: string | undefined): Promise<Handler> {
       a.get('/', (_req, res) => res.send('hello'))
       return a
     }
+    case 'express-floor': {
+      // The least any keep-alive must do (bench/lib/floor.ts), as Express middleware.
+      const floorLookup = createFloorLookup()
+      const a = express()
+      a.use((req, _res, next) => {
+        next(floorLookup(req.headers.cookie) ? undefined : new Error('floor: no hit'))
+      })
+      a.get('/', (_req, res) => res.send('hello'))
+      return a
+    }
     case 'express-keepalive': {
       const { corbadoKeepAlive } = await import('../src/express.js')
       const a = express()
@@ -133,6 +144,18 @@ async function app(setup: string | undefined): Promise<Handler> {
     case 'koa-noop': {
       const a = new Koa()
       a.use((_ctx, next) => next())
+      a.use((ctx) => {
+        ctx.body = 'hello'
+      })
+      return a.callback()
+    }
+    case 'koa-floor': {
+      const floorLookup = createFloorLookup()
+      const a = new Koa()
+      a.use((ctx, next) => {
+        if (!floorLookup(ctx.req.headers.cookie)) throw new Error('floor: no hit')
+        return next()
+      })
       a.use((ctx) => {
         ctx.body = 'hello'
       })

@@ -24,10 +24,12 @@ import { median } from '../lib/stats.js'
 export const SETUPS = [
   'express-bare',
   'express-noop',
+  'express-floor',
   'express-keepalive',
   'express-node-sdk',
   'koa-bare',
   'koa-noop',
+  'koa-floor',
   'koa-keepalive',
   'koa-node-sdk',
   'hono-bare',
@@ -55,11 +57,13 @@ interface Pair {
 export type PairName =
   | 'expressSame'
   | 'expressNoop'
+  | 'expressFloor'
   | 'expressKeepAlive'
   | 'nodeSdkOverKeepAlive'
   | 'koaSame'
   | 'koaKeepAlive'
   | 'koaNoop'
+  | 'koaFloor'
   | 'koaNodeSdkOverKeepAlive'
   | 'honoKeepAlive'
   | 'honoNoop'
@@ -76,6 +80,7 @@ const PAIRS: readonly Pair[] = [
   { name: 'expressSame', baseline: 'express-bare', subject: 'express-bare', rate: 1000 },
   { name: 'expressKeepAlive', baseline: 'express-bare', subject: 'express-keepalive', rate: 1000 },
   { name: 'expressNoop', baseline: 'express-bare', subject: 'express-noop', rate: 1000 },
+  { name: 'expressFloor', baseline: 'express-bare', subject: 'express-floor', rate: 1000 },
   {
     name: 'nodeSdkOverKeepAlive',
     baseline: 'express-keepalive',
@@ -85,6 +90,7 @@ const PAIRS: readonly Pair[] = [
   { name: 'koaSame', baseline: 'koa-bare', subject: 'koa-bare', rate: 1500 },
   { name: 'koaKeepAlive', baseline: 'koa-bare', subject: 'koa-keepalive', rate: 1500 },
   { name: 'koaNoop', baseline: 'koa-bare', subject: 'koa-noop', rate: 1500 },
+  { name: 'koaFloor', baseline: 'koa-bare', subject: 'koa-floor', rate: 1500 },
   {
     name: 'koaNodeSdkOverKeepAlive',
     baseline: 'koa-keepalive',

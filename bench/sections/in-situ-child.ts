@@ -29,6 +29,7 @@ import { createKeepAlive } from '../../src/core/keep-alive.js'
 import { corbadoKeepAlive } from '../../src/express.js'
 import { corbadoKeepAlive as honoKeepAlive } from '../../src/hono.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
+import { createFloorLookup } from '../lib/floor.js'
 import { median, percentile } from '../lib/stats.js'
 import type { HonoVariant, Variant } from './in-situ.js'
 import { realisticCookies } from './hot-path.js'
@@ -48,17 +49,7 @@ const sdk = new SDK(new Config(fake.projectId, `corbado1_${'x'.repeat(30)}`, fak
 const TOKEN = /(?:^|;\s*)cbo_session_token=([^;]*)/
 const SESSION = Object.freeze({ userId: 'usr-100000001' })
 const SESSIONS = new WeakMap<object, unknown>()
-/**
- * The floor variant's cache: the token's own copy (as the keep-alive keeps one, not a slice of a
- * header), keyed by a number, as the keep-alive's is.
- */
-const FLOOR_COOKIE = 'cbo_session_token='
-const FLOOR_CACHE = new Map([
-  [
-    sessionToken.length,
-    { token: JSON.parse(JSON.stringify(sessionToken)) as string, expiresAtMs: Date.now() + 3.6e6 },
-  ],
-])
+const floorLookup = createFloorLookup()
 
 function variants(): Record<Variant, Middleware> {
   return {
@@ -94,13 +85,7 @@ function variants(): Record<Variant, Middleware> {
       else next()
     },
     floor: (req, _res, next) => {
-      const header = req.headers.cookie ?? ''
-      const at = header.indexOf(FLOOR_COOKIE)
-      let end = header.indexOf(';', at)
-      if (end === -1) end = header.length
-      const token = header.slice(at + FLOOR_COOKIE.length, end)
-      const kept = FLOOR_CACHE.get(token.length)
-      if (kept?.token !== token || kept.expiresAtMs <= Date.now()) throw new Error('floor: no hit')
+      if (!floorLookup(req.headers.cookie)) throw new Error('floor: no hit')
       next()
     },
     keepAlive: corbadoKeepAlive(options),

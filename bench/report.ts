@@ -56,7 +56,7 @@ const FRAMEWORKS: readonly {
     floor: 'expressFloor',
   },
   { name: 'Koa', pair: 'koaKeepAlive', control: 'koaSame', noop: 'koaNoop', floor: 'koaFloor' },
-  { name: 'Fastify', pair: 'fastifyKeepAlive', control: 'fastifySame' },
+  { name: 'Fastify', pair: 'fastifyKeepAlive', control: 'fastifySame', noop: 'fastifyNoop' },
   { name: 'Hono', pair: 'honoKeepAlive', control: 'honoSame', noop: 'honoNoop' },
 ]
 const SCALE_POINTS = [1, 10_000, 100_000, 1_000_000] as const
@@ -210,7 +210,7 @@ ${pairRow('koaKeepAlive', 'Koa: keep-alive ÷ bare')}
 ${pairRow('koaSame', 'control: Koa A/A')}
 ${pairRow('koaNoop', 'context: Koa + a middleware that only calls `next()` ÷ bare')}${laterPairRow('koaFloor', "context: Koa + the least any keep-alive must do (§1b's floor) ÷ bare")}
 ${pairRow('fastifyKeepAlive', 'Fastify: keep-alive ÷ bare')}
-${pairRow('fastifySame', 'control: Fastify A/A')}
+${pairRow('fastifySame', 'control: Fastify A/A')}${laterPairRow('fastifyNoop', 'context: Fastify + an `onRequest` hook that only calls `next()` ÷ bare')}
 ${pairRow('honoKeepAlive', 'Hono: keep-alive ÷ bare')}
 ${pairRow('honoSame', 'control: Hono A/A')}
 ${pairRow('honoNoop', 'context: Hono + a middleware that only calls `next()` ÷ bare')}
@@ -243,7 +243,7 @@ ${hotRow('koa-node-sdk', 'Koa + node-sdk validateToken per request')}
 ${hotRow('hono-bare', 'Hono on @hono/node-server, bare')}
 ${hotRow('hono-noop', 'Hono + a middleware that only calls next()')}
 ${hotRow('hono-keepalive', 'Hono + corbadoKeepAlive')}
-${hotRow('fastify-bare', 'Fastify, bare')}
+${hotRow('fastify-bare', 'Fastify, bare')}${laterHotRow('fastify-noop', 'Fastify + an onRequest hook that only calls next()')}
 ${hotRow('fastify-keepalive', 'Fastify + corbadoKeepAlive')}
 ${hotRow('proxy-plain', 'the proxy without the keep-alive')}
 ${hotRow('proxy-keepalive', '`corbado-keepalive proxy`')}
@@ -451,7 +451,7 @@ function missed(r: Results): string {
         (p[pair].median <= Math.max(...p[control].ratios)
           ? 'the ratio lies inside the method’s own spread.'
           : 'the ratio lies outside the method’s own spread.') +
-        (noop === undefined
+        (noop === undefined || (p as Partial<typeof p>)[noop] === undefined
           ? ''
           : ` A middleware that only calls \`next()\` reads ${fixed(p[noop].median, 3)} ÷ bare (rounds ${f.spread(noop)}).`) +
         (floor === undefined || (p as Partial<typeof p>)[floor] === undefined

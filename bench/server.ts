@@ -211,6 +211,18 @@ async function app(setup: string | undefined): Promise<Handler> {
         a.routing(req, res)
       }
     }
+    case 'fastify-noop': {
+      // A hook that only calls `next()`, where the keep-alive's runs: what any such hook costs.
+      const a = fastify()
+      a.addHook('onRequest', (_request, _reply, next) => {
+        next()
+      })
+      a.get('/', () => 'hello')
+      await a.ready()
+      return (req, res) => {
+        a.routing(req, res)
+      }
+    }
     case 'fastify-keepalive': {
       const { corbadoKeepAlive } = await import('../src/fastify.js')
       const a = fastify()

@@ -36,6 +36,7 @@ export const SETUPS = [
   'hono-noop',
   'hono-keepalive',
   'fastify-bare',
+  'fastify-noop',
   'fastify-keepalive',
   'next-passthrough',
   'next-keepalive',
@@ -69,6 +70,7 @@ export type PairName =
   | 'honoNoop'
   | 'fastifySame'
   | 'fastifyKeepAlive'
+  | 'fastifyNoop'
   | 'nextKeepAlive'
   | 'otelOverKeepAlive'
   | 'honoSame'
@@ -102,6 +104,7 @@ const PAIRS: readonly Pair[] = [
   { name: 'honoNoop', baseline: 'hono-bare', subject: 'hono-noop', rate: 1500 },
   { name: 'fastifySame', baseline: 'fastify-bare', subject: 'fastify-bare', rate: 1500 },
   { name: 'fastifyKeepAlive', baseline: 'fastify-bare', subject: 'fastify-keepalive', rate: 1500 },
+  { name: 'fastifyNoop', baseline: 'fastify-bare', subject: 'fastify-noop', rate: 1500 },
   { name: 'nextKeepAlive', baseline: 'next-passthrough', subject: 'next-keepalive', rate: 1500 },
   {
     name: 'otelOverKeepAlive',

@@ -46,6 +46,8 @@ const FRAMEWORKS: readonly {
   pair: PairName
   control: PairName
   noop?: PairName
+  /** What `noop` is, in that framework's words. Default: 'A middleware'. */
+  noopIs?: string
   floor?: PairName
 }[] = [
   {
@@ -56,7 +58,13 @@ const FRAMEWORKS: readonly {
     floor: 'expressFloor',
   },
   { name: 'Koa', pair: 'koaKeepAlive', control: 'koaSame', noop: 'koaNoop', floor: 'koaFloor' },
-  { name: 'Fastify', pair: 'fastifyKeepAlive', control: 'fastifySame', noop: 'fastifyNoop' },
+  {
+    name: 'Fastify',
+    pair: 'fastifyKeepAlive',
+    control: 'fastifySame',
+    noop: 'fastifyNoop',
+    noopIs: 'An `onRequest` hook',
+  },
   { name: 'Hono', pair: 'honoKeepAlive', control: 'honoSame', noop: 'honoNoop' },
 ]
 const SCALE_POINTS = [1, 10_000, 100_000, 1_000_000] as const
@@ -435,7 +443,7 @@ function missed(r: Results): string {
         `[PROFILE.md](PROFILE.md) shows the split.`,
     )
   }
-  for (const { name, pair, control, noop, floor } of FRAMEWORKS) {
+  for (const { name, pair, control, noop, noopIs = 'A middleware', floor } of FRAMEWORKS) {
     if (p[pair].median < Math.min(...p[control].ratios)) {
       notes.push(
         `- **${name}: keep-alive ÷ bare = ${fixed(p[pair].median, 3)}**, below every round of its A/A control ` +
@@ -453,7 +461,7 @@ function missed(r: Results): string {
           : 'the ratio lies outside the method’s own spread.') +
         (noop === undefined || (p as Partial<typeof p>)[noop] === undefined
           ? ''
-          : ` A middleware that only calls \`next()\` reads ${fixed(p[noop].median, 3)} ÷ bare (rounds ${f.spread(noop)}).`) +
+          : ` ${noopIs} that only calls \`next()\` reads ${fixed(p[noop].median, 3)} ÷ bare (rounds ${f.spread(noop)}).`) +
         (floor === undefined || (p as Partial<typeof p>)[floor] === undefined
           ? ''
           : ` One that does the least any keep-alive must do (§1b's floor) reads ${fixed(p[floor].median, 3)} ÷ bare (rounds ${f.spread(floor)}).`) +

@@ -49,6 +49,8 @@ const FRAMEWORKS: readonly {
   /** What `noop` is, in that framework's words. Default: 'A middleware'. */
   noopIs?: string
   floor?: PairName
+  /** What §1b says of this framework's middleware, when it times it. */
+  inServer?: (situ: InSituReport) => string
 }[] = [
   {
     name: 'Express',
@@ -65,7 +67,13 @@ const FRAMEWORKS: readonly {
     noop: 'fastifyNoop',
     noopIs: 'An `onRequest` hook',
   },
-  { name: 'Hono', pair: 'honoKeepAlive', control: 'honoSame', noop: 'honoNoop' },
+  {
+    name: 'Hono',
+    pair: 'honoKeepAlive',
+    control: 'honoSame',
+    noop: 'honoNoop',
+    inServer: (situ) => honoNote(situ.hono),
+  },
 ]
 const SCALE_POINTS = [1, 10_000, 100_000, 1_000_000] as const
 
@@ -115,7 +123,21 @@ function figuresOf(r: Results) {
     distinct: x.distinct,
     micros: x.cpuMicrosPerRequest,
   }))
-  return { p, spread, scale, bursts, flatness, fastest, fastestFlatness, ownShare, verified }
+  // Pairs added later are absent from older results.
+  const measured = (name: PairName | undefined): name is PairName =>
+    name !== undefined && (p as Partial<typeof p>)[name] !== undefined
+  return {
+    p,
+    spread,
+    measured,
+    scale,
+    bursts,
+    flatness,
+    fastest,
+    fastestFlatness,
+    ownShare,
+    verified,
+  }
 }
 
 /** One figure of each run, `a / b`. */
@@ -125,7 +147,7 @@ function eachRun(runs: readonly StormReport[], figure: (run: StormReport) => str
 
 export function render(r: Results): string {
   const f = figuresOf(r)
-  const { p, spread } = f
+  const { p, spread, measured } = f
   const e = r.situ.express
   const n = r.situ.node
   const hotRow = (name: keyof HotPathReport['perSetup'], label: string) =>
@@ -135,7 +157,7 @@ export function render(r: Results): string {
     `| ${label} | ${p[name].rate}/s | ${ratios(name)} | **${fixed(p[name].median, digits)}** |`
   // Pairs and setups added later are absent from older results: their rows are left out.
   const laterPairRow = (name: PairName, label: string) =>
-    (p as Partial<typeof p>)[name] === undefined ? '' : `\n${pairRow(name, label)}`
+    measured(name) ? `\n${pairRow(name, label)}` : ''
   const laterHotRow = (name: keyof HotPathReport['perSetup'], label: string) =>
     (r.hot.perSetup as Partial<HotPathReport['perSetup']>)[name] === undefined
       ? ''
@@ -443,7 +465,15 @@ function missed(r: Results): string {
         `[PROFILE.md](PROFILE.md) shows the split.`,
     )
   }
-  for (const { name, pair, control, noop, noopIs = 'A middleware', floor } of FRAMEWORKS) {
+  for (const {
+    name,
+    pair,
+    control,
+    noop,
+    noopIs = 'A middleware',
+    floor,
+    inServer,
+  } of FRAMEWORKS) {
     if (p[pair].median < Math.min(...p[control].ratios)) {
       notes.push(
         `- **${name}: keep-alive ÷ bare = ${fixed(p[pair].median, 3)}**, below every round of its A/A control ` +
@@ -459,13 +489,13 @@ function missed(r: Results): string {
         (p[pair].median <= Math.max(...p[control].ratios)
           ? 'the ratio lies inside the method’s own spread.'
           : 'the ratio lies outside the method’s own spread.') +
-        (noop === undefined || (p as Partial<typeof p>)[noop] === undefined
+        (!f.measured(noop)
           ? ''
           : ` ${noopIs} that only calls \`next()\` reads ${fixed(p[noop].median, 3)} ÷ bare (rounds ${f.spread(noop)}).`) +
-        (floor === undefined || (p as Partial<typeof p>)[floor] === undefined
+        (!f.measured(floor)
           ? ''
           : ` One that does the least any keep-alive must do (§1b's floor) reads ${fixed(p[floor].median, 3)} ÷ bare (rounds ${f.spread(floor)}).`) +
-        (name === 'Hono' ? honoNote(r.situ.hono) : ''),
+        (inServer?.(r.situ) ?? ''),
     )
   }
   if (f.ownShare > 0.02) {

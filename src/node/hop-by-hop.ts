@@ -22,9 +22,21 @@ export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
 ])
 
 /**
+ * Kept even when the client's `Connection` names them. Without its framing header the body would
+ * go upstream unframed, and the next hop would read it as a request of the client's making (request
+ * smuggling); without `Host` the request has no target.
+ */
+const NEVER_NAMED_AWAY: ReadonlySet<string> = new Set([
+  'content-length',
+  'transfer-encoding',
+  'host',
+])
+
+/**
  * Remove from the outgoing request every hop-by-hop header: {@link HOP_BY_HOP_HEADERS} and each
- * header the client's `Connection` names. For a WebSocket (or other) upgrade, `Upgrade` and
- * `Connection: Upgrade` are what is being forwarded, so they are kept.
+ * header the client's `Connection` names, except the body's framing and `Host`. For a WebSocket
+ * (or other) upgrade, `Upgrade` and `Connection: Upgrade` are what is being forwarded, so they are
+ * kept.
  */
 export function removeHopByHopHeaders(
   outgoing: ClientRequest,
@@ -34,7 +46,7 @@ export function removeHopByHopHeaders(
   const listed = (incoming.connection ?? '')
     .split(',')
     .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== '')
+    .filter((name) => name !== '' && !NEVER_NAMED_AWAY.has(name))
   for (const name of [...HOP_BY_HOP_HEADERS, ...listed]) {
     if (upgrade && (name === 'upgrade' || name === 'connection')) continue
     outgoing.removeHeader(name)

@@ -8,6 +8,12 @@ import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { listen } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
+import {
+  SMUGGLED_BODY,
+  SMUGGLED_PATH,
+  sendSmugglingAttempt,
+  startRecordingUpstream,
+} from '../helpers/smuggling.js'
 
 type TestGateway = RunningServer & { fetch(path: string, init?: RequestInit): Promise<Response> }
 
@@ -164,6 +170,25 @@ describe('corbadoGateway: security against a scripted upstream', () => {
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()))
   })
+
+  it.each(['transfer-encoding', 'content-length'] as const)(
+    'smuggles no request to the Frontend API through a Connection header naming %s',
+    async (framing) => {
+      const recording = await startRecordingUpstream()
+      try {
+        const app = await start({ frontendApiUrl: `${recording.url}/fapi` })
+        expect(await sendSmugglingAttempt(app.url, '/.corbado/v2/session-config', framing)).toBe(
+          200,
+        )
+        // A smuggled request would be answered after the first one: give it the time.
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        expect(recording.seen).toEqual([{ path: '/fapi/v2/session-config', body: SMUGGLED_BODY }])
+        expect(recording.seen.map(({ path }) => path)).not.toContain(SMUGGLED_PATH)
+      } finally {
+        await recording.close()
+      }
+    },
+  )
 
   it('a response setting a cbo_* cookie follows the keep-alive’s cache rule: private, no-store, Vary: Cookie, no CDN caching', async () => {
     handler = (_req, res) => {

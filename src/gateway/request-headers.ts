@@ -35,11 +35,13 @@ export const FORWARDED_REQUEST_HEADERS: readonly string[] = Object.freeze([
   'origin',
   'access-control-request-method',
   'access-control-request-headers',
-  // Corbado's SDK
+  // Corbado's SDK; its login flow names its process in the last two, on every call after the first
   'x-corbado-projectid',
   'x-corbado-sdk',
   'x-corbado-client-timezone',
   'x-corbado-flags',
+  'x-corbado-process-id',
+  'x-corbado-temp-process-id',
   // credentials, each narrowed
   'cookie',
   'authorization',

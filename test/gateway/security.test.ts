@@ -88,6 +88,8 @@ const WANTED: Record<string, string> = {
   'x-corbado-sdk': '{"name":"web-core","sdkVersion":"3.5.0"}',
   'x-corbado-client-timezone': 'Europe/Berlin',
   'x-corbado-flags': 'preview',
+  'x-corbado-process-id': 'process-token',
+  'x-corbado-temp-process-id': 'temp-process-token',
 }
 
 describe('corbadoGateway: what reaches the Frontend API', () => {

@@ -18,7 +18,7 @@
 import { createKeepAlive } from './core/keep-alive.js'
 import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
-import { fetchResultOf, getCorbadoSession, rememberSession } from './fetch/result.js'
+import { fetchResultOf, getCorbadoSession } from './fetch/result.js'
 import type { FetchKeepAliveResult } from './fetch/result.js'
 
 /** What the adapter cannot read from a `Request` itself. */
@@ -63,8 +63,8 @@ export function createFetchKeepAlive(options: KeepAliveOptions<Request>): FetchK
         raw: request,
       })
       return decision instanceof Promise
-        ? decision.then((outcome) => rememberSession(fetchResultOf(request, outcome)))
-        : rememberSession(fetchResultOf(request, decision))
+        ? decision.then((outcome) => fetchResultOf(request, outcome))
+        : fetchResultOf(request, decision)
     },
     stats: () => keepAlive.stats(),
   }

@@ -15,7 +15,9 @@ export interface FetchKeepAliveResult {
   /**
    * The request to hand to the app: same method, URL and body (streamed, not buffered), its
    * `Cookie` header carrying the fresh session-token. The incoming Request itself when nothing
-   * changed; otherwise the incoming one's body belongs to this one, so read only this one.
+   * changed. Otherwise it is made when first read, and the incoming one's body then belongs to it:
+   * read only this one. A framework whose request cannot be replaced (SvelteKit, Astro) leaves it
+   * unread, and its incoming request keeps its body.
    */
   readonly request: Request
   /**
@@ -31,30 +33,38 @@ const sessions = new WeakMap<Request, CorbadoSession>()
 /** The finalize step of an outcome that writes nothing: shared, so the hot path makes no closure. */
 const unchanged = (response: Response): Response => response
 
-/** The {@link FetchKeepAliveResult} of `outcome` for the `incoming` request. */
+/**
+ * The {@link FetchKeepAliveResult} of `outcome` for the `incoming` request. Its session is what
+ * {@link getCorbadoSession} returns for the incoming request and for the one handed on.
+ */
 export function fetchResultOf(incoming: Request, outcome: KeepAliveOutcome): FetchKeepAliveResult {
-  const request =
-    outcome.requestCookieHeader === undefined
-      ? incoming
-      : withCookieHeader(incoming, outcome.requestCookieHeader)
+  const session = outcome.session
   const setCookies = outcome.setCookies
+  const finalize =
+    setCookies.length === 0
+      ? unchanged
+      : (response: Response) => finalizeResponse(response, setCookies)
+  if (session !== undefined) sessions.set(incoming, session)
+  const cookieHeader = outcome.requestCookieHeader
+  if (cookieHeader === undefined) return { session, request: incoming, finalize }
+  let rewritten: Request | undefined
   return {
-    session: outcome.session,
-    request,
-    finalize:
-      setCookies.length === 0 ? unchanged : (response) => finalizeResponse(response, setCookies),
+    session,
+    get request() {
+      if (rewritten === undefined) {
+        rewritten = withCookieHeader(incoming, cookieHeader)
+        if (session !== undefined) sessions.set(rewritten, session)
+      }
+      return rewritten
+    },
+    finalize,
   }
 }
 
-/** Remember `result`'s session for {@link getCorbadoSession} of its request; returns `result`. */
-export function rememberSession(result: FetchKeepAliveResult): FetchKeepAliveResult {
-  if (result.session !== undefined) sessions.set(result.request, result.session)
-  return result
-}
-
 /**
- * The verified Corbado session of a request the keep-alive handed on (`createFetchKeepAlive`'s
- * `handle`, `withCorbadoKeepAlive`); `undefined` when anonymous or for any other request.
+ * The verified Corbado session of a request the keep-alive decided for (`createFetchKeepAlive`'s
+ * `handle`, `withCorbadoKeepAlive`): the incoming request or the one it handed on; `undefined`
+ * when anonymous or for any other request.
  */
 export function getCorbadoSession(request: Request): CorbadoSession | undefined {
   return sessions.get(request)

@@ -7,12 +7,18 @@
 /**
  * A Request like `request` (same method, URL, body, signal, …) whose `Cookie` header is
  * `cookieHeader`; `''` removes the header. The body is handed over as a stream, never buffered:
- * `request` itself must not be read afterwards.
+ * `request` itself must not be read afterwards. A body already read (or being read) before, by an
+ * earlier middleware, cannot be handed over: the new Request then has none, as `request` has nothing
+ * left to read either.
  */
 export function withCookieHeader(request: Request, cookieHeader: string): Request {
   const headers = new Headers(request.headers)
   if (cookieHeader === '') headers.delete('cookie')
   else headers.set('cookie', cookieHeader)
+  if (request.bodyUsed || request.body?.locked === true) {
+    // `new Request(request)` throws for a used body: a framework would answer 500.
+    return new Request(request.url, { method: request.method, headers, signal: request.signal })
+  }
   // A streamed body needs `duplex: 'half'` in Node's fetch; other runtimes ignore the field.
   const init: RequestInit & { duplex?: 'half' } = { headers }
   if (request.body !== null) init.duplex = 'half'

@@ -69,6 +69,20 @@ describe('corbado-keepalive/fetch', () => {
     expect(await request.text()).toBe('hello world')
   })
 
+  it('leaves the incoming request’s body readable when the rewritten request is never read (SvelteKit, Astro)', async () => {
+    const keepAlive = createFetchKeepAlive(options())
+    const incoming = new Request('http://app.test/form', {
+      method: 'POST',
+      headers: { cookie: expiring(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    })
+    const { session, finalize } = await keepAlive.handle(incoming)
+    expect(session?.refreshed).toBe(true)
+    expect(getCorbadoSession(incoming)).toBe(session)
+    expect(new URLSearchParams(await incoming.text()).get('a')).toBe('1')
+    expect(setCookieOf(finalize(new Response('ok')), 'cbo_session_token')).toContain(session!.token)
+  })
+
   it('finalizes immutable responses: Response.redirect() and one returned by fetch()', async () => {
     const keepAlive = createFetchKeepAlive(options())
     const redirectResult = await keepAlive.handle(

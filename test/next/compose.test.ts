@@ -75,6 +75,37 @@ describe('createNextKeepAlive in a composed proxy', () => {
     )
   })
 
+  /** The docs' example: the request's headers, plus one of the app's. */
+  function docsExample(incoming: NextRequest, finalize: (response: Response) => Response) {
+    const headers = new Headers(incoming.headers)
+    headers.set('x-locale', 'de')
+    const response = finalize(NextResponse.next({ request: { headers } }))
+    expect(response.headers.get('x-middleware-override-headers')?.split(',').sort()).toEqual([
+      'cookie',
+      'x-app',
+      'x-locale',
+    ])
+    expect(response.headers.get('x-middleware-request-x-app')).toBe('kept')
+    expect(response.headers.get('x-middleware-request-x-locale')).toBe('de')
+    return response.headers.get('x-middleware-request-cookie')
+  }
+
+  it('the docs’ example hands the render every header, the Cookie as it came for a fresh session', async () => {
+    const cookie = `${SESSION}=${fake.login('usr-205').sessionToken}`
+    const incoming = request(cookie)
+    const { finalize } = await keepAlive.handle(incoming)
+    expect(docsExample(incoming, finalize)).toBe(cookie)
+  })
+
+  it('the docs’ example hands the render every header, the fresh Cookie after a refresh', async () => {
+    const session = nearExpirySession(fake, 'usr-206')
+    const incoming = request(session.header)
+    const { session: fresh, finalize } = await keepAlive.handle(incoming)
+    const cookie = docsExample(incoming, finalize)
+    expect(cookie).toContain(`${SESSION}=${fresh!.token}`)
+    expect(cookie).not.toContain(session.sessionToken)
+  })
+
   it('leaves the response of an anonymous request as the app built it', async () => {
     const { session, finalize } = await keepAlive.handle(request('theme=dark', '/'))
     const built = NextResponse.next()

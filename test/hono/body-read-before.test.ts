@@ -1,0 +1,56 @@
+import type { Server } from 'node:http'
+import { createAdaptorServer } from '@hono/node-server'
+import { Hono } from 'hono'
+import { getCookie } from 'hono/cookie'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { corbadoKeepAlive } from '../../src/hono.js'
+import { startFakeCorbado } from '../../src/testing/index.js'
+import type { FakeCorbado } from '../../src/testing/index.js'
+import { cookies, listen, setCookieOf, valueOf } from '../helpers/http.js'
+import type { RunningServer } from '../helpers/http.js'
+
+describe('corbado-keepalive/hono after a middleware that read the body', () => {
+  let fake: FakeCorbado
+  let app: RunningServer
+
+  beforeAll(async () => {
+    fake = await startFakeCorbado()
+    const hono = new Hono()
+    // A body-logging or validating middleware mounted first: it reads (and Hono caches) the body.
+    hono.use(async (c, next) => {
+      await c.req.json()
+      await next()
+    })
+    hono.use(corbadoKeepAlive({ projectId: fake.projectId, frontendApiUrl: fake.url }))
+    hono.post('/items', async (c) =>
+      c.json({
+        body: await c.req.json<unknown>(),
+        token: getCookie(c, 'cbo_session_token') ?? null,
+        user: c.get('corbadoSession')?.userId ?? null,
+      }),
+    )
+    app = await listen(createAdaptorServer({ fetch: hono.fetch }) as Server)
+  })
+  afterAll(async () => {
+    await app.close()
+    await fake.close()
+  })
+
+  it('refreshes without a 500, and downstream reads the body and the fresh token', async () => {
+    const { sessionToken, refreshToken } = fake.login('usr-1', { sessionLifetimeSeconds: 30 })
+    const response = await fetch(`${app.url}/items`, {
+      method: 'POST',
+      headers: {
+        cookie: cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ name: 'a' }),
+    })
+    expect(response.status).toBe(200)
+    const fresh = valueOf(setCookieOf(response, 'cbo_session_token'))
+    expect(fresh).toBeDefined()
+    expect(fresh).not.toBe(sessionToken)
+    expect(await response.json()).toEqual({ body: { name: 'a' }, token: fresh, user: 'usr-1' })
+    expect(fake.refreshCount).toBe(1)
+  })
+})

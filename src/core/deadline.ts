@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { unrefTimer } from './unref-timer.js'
 
 /** What {@link Deadline.race} resolves to when the budget ran out first. */
 export const TIMED_OUT: unique symbol = Symbol('timed out')
@@ -20,14 +21,14 @@ export interface Deadline {
 }
 
 /**
- * Start a budget of `ms` milliseconds. Where timers can be unref'd (Node, Bun, Deno), its timer
- * never keeps the process alive; elsewhere (workerd, browsers) a timer is a plain id.
+ * Start a budget of `ms` milliseconds. Its timer never keeps the process alive (see
+ * {@link unrefTimer}).
  */
 export function startDeadline(ms: number): Deadline {
   let timer: ReturnType<typeof setTimeout> | undefined
   const expired = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, ms, TIMED_OUT)
-    unref(timer)
+    unrefTimer(timer)
   })
   return {
     endsAt: Date.now() + ms,
@@ -56,18 +57,11 @@ export function abortAfter(ms: number): Timeout {
   const timer = setTimeout(() => {
     controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'))
   }, ms)
-  unref(timer)
+  unrefTimer(timer)
   return {
     signal: controller.signal,
     clear: () => {
       clearTimeout(timer)
     },
   }
-}
-
-/** Call the timer's `unref`, only when the runtime's timers have one. */
-function unref(timer: unknown): void {
-  if (typeof timer !== 'object' || timer === null) return
-  const method = (timer as { unref?: unknown }).unref
-  if (typeof method === 'function') method.call(timer)
 }

@@ -24,6 +24,7 @@
  */
 import { BoundedCache } from './bounded-cache.js'
 import { clientGroupOf } from './client-group.js'
+import { unrefTimer } from './unref-timer.js'
 
 /** Settings of {@link RefreshLimiter}. */
 export interface RefreshLimiterSettings {
@@ -77,7 +78,7 @@ interface Bucket {
 interface Waiter {
   readonly caller: RefreshCaller
   readonly resolve: (permit: RefreshPermit | undefined) => void
-  readonly timer: NodeJS.Timeout
+  readonly timer: ReturnType<typeof setTimeout>
 }
 
 /** Token buckets over the rejections of unproven upstream refresh calls. */
@@ -118,7 +119,7 @@ export class RefreshLimiter {
           resolve(undefined)
         }, this.#settings.maxWaitMs),
       }
-      waiter.timer.unref()
+      unrefTimer(waiter.timer)
       this.#waiting.push(waiter)
     })
   }

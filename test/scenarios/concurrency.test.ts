@@ -58,3 +58,24 @@ describe.each(EVERYWHERE)('$name: concurrency', (framework) => {
     expect(env.fake.refreshCount).toBe(20)
   })
 })
+
+describe.each(EVERYWHERE)('$name: concurrency under the refresh rate limit', (framework) => {
+  const env = useScenario(framework, {
+    refreshRateLimit: { perClientPerMinute: 1, unprovenPerSecond: 1000 },
+  })
+
+  it('makes a second made-up refresh-token wait for the first call’s verdict, then refuses it', async () => {
+    // The first call is in flight when the second asks: the second waits on a timer (a plain
+    // number on Deno and workerd) instead of being refused at once, or calling too.
+    env.fake.setLatency(300)
+    const [first, second] = await Promise.all([
+      env.app.seen('cbo_refresh_token=made-up-1'),
+      env.app.seen('cbo_refresh_token=made-up-2'),
+    ])
+    expect([first.seen.session, second.seen.session]).toEqual([null, null])
+    expect(env.fake.refreshCount).toBe(1)
+    const { failures } = await env.app.stats()
+    expect(failures.throttled).toBe(1)
+    expect(failures['coordinator-error']).toBe(0)
+  })
+})

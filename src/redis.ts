@@ -68,7 +68,8 @@ class UnexpectedReply extends Error {
  * in one instance (the leader, elected with `SET NX PX`) calls the Frontend API; every other
  * request, in any instance, waits for its result (polling every 25 ms, at most `waitTimeoutMs`)
  * and reuses it for `resultTtlMs`. A rejected session (401/403) is shared the same way; a
- * transient failure only with the requests already waiting for it. If the leader's instance dies,
+ * transient failure with the requests already waiting for it and those arriving within 500 ms
+ * (at most `resultTtlMs`). If the leader's instance dies,
  * its lock expires after `lockTtlMs` and a waiting instance takes over.
  *
  * Within one instance, concurrent requests for a refresh-token share one Redis conversation.

@@ -155,16 +155,33 @@ export function createOutcomes(
       // A dead refresh cookie is cleared too, or every request would send it upstream again.
       if (cookies.refreshToken === refreshToken) removed.push(...o.refreshCookieNames)
       const cleared = new Set([o.sessionCookieName, ...removed.filter((name) => present.has(name))])
+      const attributes = cookieAttributes()
       return {
         action: 'ended',
         session: undefined,
         requestCookieHeader: rewriteCookieHeader(cookieHeader, removed, undefined),
         requestCookies: removals(removed),
-        setCookies: [...cleared].map((name) => clearingSetCookie(name, cookieAttributes())),
+        setCookies: [...cleared].flatMap((name) =>
+          o.refreshCookieNames.includes(name)
+            ? clearingRefreshCookie(name, attributes)
+            : [clearingSetCookie(name, attributes)],
+        ),
         failure: undefined,
       }
     },
   }
+}
+
+/**
+ * Clear a refresh cookie where the session cookie lives and, when that is elsewhere, where the
+ * gateway writes it by default: host-only at `/` (its `cookieDomain` and `cookiePath`). A clearing
+ * `Set-Cookie` only removes the cookie of its own `Domain` and `Path`, so a dead refresh cookie
+ * the gateway wrote host-only would otherwise stay, and be sent upstream again and again.
+ */
+function clearingRefreshCookie(name: string, attributes: CookieOptions['cookie']): string[] {
+  const whereSession = clearingSetCookie(name, attributes)
+  if (attributes.domain === undefined && attributes.path === '/') return [whereSession]
+  return [whereSession, clearingSetCookie(name, { ...attributes, domain: undefined, path: '/' })]
 }
 
 function removals(

@@ -57,6 +57,22 @@ describe.each(EVERYWHERE)('$name: the session cookie', (framework) => {
     expect(written).toContain('; SameSite=Strict')
   })
 
+  it('clears a dead refresh cookie where the gateway writes it (host-only, Path=/) too, when the session cookie has a Domain', async () => {
+    const a = await start({ cookie: { domain: 'example.com', path: '/app' } })
+    const { refreshToken } = fake.login('usr-1')
+    fake.revoke(refreshToken)
+    const response = await a.get('/session', cookies({ cbo_refresh_token: refreshToken }))
+    const clearings = response.headers
+      .getSetCookie()
+      .filter((cookie) => cookie.startsWith('cbo_refresh_token=;'))
+      .map((cookie) => cookie.split('; ').filter((part) => /^(Domain|Path|Max-Age)=/.test(part)))
+    expect(clearings).toEqual([
+      ['Max-Age=0', 'Domain=example.com', 'Path=/app'],
+      ['Max-Age=0', 'Path=/'],
+    ])
+    expect(fake.refreshCount).toBe(1)
+  })
+
   it('keeps every other request cookie for downstream, byte for byte', async () => {
     const a = await start()
     const others = 'a=1; prefs=%7B%22x%22%3A1%7D; q="quoted value"; __Host-id=abc'

@@ -31,6 +31,7 @@ import { mountPathOf, rewriteResponseHeaders } from './gateway/response-headers.
 import {
   answerUpstreamError,
   armTotalTimeout,
+  abortWhenClientLeaves,
   armUpstreamTimeout,
   cutOnUpstreamAbort,
 } from './gateway/upstream-errors.js'
@@ -83,9 +84,10 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
     xfwd: false,
     agent: keepAliveAgent(upstream),
     on: {
-      proxyReq: (proxyReq, req) => {
+      proxyReq: (proxyReq, req, res) => {
         narrowRequestHeaders(proxyReq, req)
         armUpstreamTimeout(proxyReq, o.timeoutMs)
+        abortWhenClientLeaves(proxyReq, res)
         armTotalTimeout(proxyReq, o.totalTimeoutMs)
         if (publicUrl !== undefined) proxyReq.setHeader('accept-encoding', IDENTITY_ENCODING)
         // A body already parsed by express.json() & co. is written again.

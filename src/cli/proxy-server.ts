@@ -18,6 +18,7 @@ import { applyToRequest } from '../node/apply-outcome.js'
 import { corbadoGateway } from '../gateway.js'
 import {
   answerUpstreamError,
+  abortWhenClientLeaves,
   armUpstreamTimeout,
   cutOnUpstreamAbort,
 } from '../gateway/upstream-errors.js'
@@ -106,10 +107,11 @@ export async function startProxy(
     xfwd: false,
     agent,
     on: {
-      proxyReq: (proxyReq, req) => {
+      proxyReq: (proxyReq, req, res) => {
         removeHopByHopHeaders(proxyReq, req.headers)
         setForwardedHeaders(proxyReq, req, config.trustProxy)
         armUpstreamTimeout(proxyReq, config.timeoutMs)
+        abortWhenClientLeaves(proxyReq, res)
       },
       proxyReqWs: (proxyReq, req) => {
         removeHopByHopHeaders(proxyReq, req.headers, true)

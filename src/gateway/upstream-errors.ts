@@ -60,6 +60,17 @@ export function armTotalTimeout(proxyReq: ClientRequest, totalTimeoutMs: number)
 }
 
 /**
+ * Abort `proxyReq` when the client goes before its response was sent. http-proxy watches only the
+ * request's `aborted`, which Node does not emit once the request's body was read: a long poll the
+ * client left would hold its upstream connection until the timeout, and then be logged as a 504.
+ */
+export function abortWhenClientLeaves(proxyReq: ClientRequest, res: ServerResponse): void {
+  res.once('close', () => {
+    if (!res.writableFinished) proxyReq.destroy()
+  })
+}
+
+/**
  * Cut the client's response when the upstream's breaks off mid-body; piping alone would leave the
  * client waiting for bytes that never come.
  */

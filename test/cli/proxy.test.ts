@@ -9,6 +9,7 @@ import { digestBody, digestOf } from '../helpers/body-digest.js'
 import { claimsOf, cookies, listen, setCookieOf, valueOf } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
 import { requireBuiltDist } from '../helpers/dist.js'
+import { leaveLongPoll, startHangingUpstream } from '../helpers/long-poll.js'
 import { killAll, proxyArgs, runCli } from './spawn.js'
 import type { CliRun } from './spawn.js'
 
@@ -374,6 +375,26 @@ describe('corbado-keepalive proxy with a failing backend', () => {
       const response = await fetch(`${url}/hang`)
       expect(response.status).toBe(504)
       expect(await response.json()).toMatchObject({ error: { type: 'gateway_timeout' } })
+    } finally {
+      await backend.close()
+    }
+  })
+
+  it('closes the backend request as soon as the client leaves a long poll', async () => {
+    const backend = await startHangingUpstream()
+    try {
+      const proxy = runCli([
+        'proxy',
+        `--target=${backend.url}`,
+        `--project-id=${fake.projectId}`,
+        `--frontend-api-url=${fake.url}`,
+        '--port=0',
+        '--host=127.0.0.1',
+        '--timeout-ms=10000',
+      ])
+      const { url } = (await proxy.logLine('corbado-keepalive: proxy listening')) as { url: string }
+      expect(await leaveLongPoll(`${url}/poll`, backend)).toBeLessThan(2000)
+      expect(proxy.stderr()).not.toContain('upstream request failed')
     } finally {
       await backend.close()
     }

@@ -8,6 +8,7 @@ import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { listen } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
+import { leaveLongPoll, startHangingUpstream } from '../helpers/long-poll.js'
 import {
   SMUGGLED_BODY,
   SMUGGLED_PATH,
@@ -191,6 +192,24 @@ describe('corbadoGateway: security against a scripted upstream', () => {
       }
     },
   )
+
+  it('closes the Frontend API request as soon as the client leaves', async () => {
+    const hanging = await startHangingUpstream()
+    try {
+      const warnings: string[] = []
+      const logger = {
+        debug() {},
+        info() {},
+        warn: (_context: object, message: string) => warnings.push(message),
+        error() {},
+      }
+      const app = await start({ frontendApiUrl: `${hanging.url}/fapi`, logger })
+      expect(await leaveLongPoll(`${app.url}/.corbado/v2/me`, hanging)).toBeLessThan(2000)
+      expect(warnings).not.toContain('corbado-keepalive: upstream request failed')
+    } finally {
+      await hanging.close()
+    }
+  })
 
   it('a response setting a cbo_* cookie follows the keep-alive’s cache rule: private, no-store, Vary: Cookie, no CDN caching', async () => {
     handler = (_req, res) => {

@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 import { createAdaptorServer } from '@hono/node-server'
 import { Hono } from 'hono'
 import { getCookie } from 'hono/cookie'
+import { etag } from 'hono/etag'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { corbadoKeepAlive } from '../../src/hono.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
@@ -9,7 +10,7 @@ import type { FakeCorbado } from '../../src/testing/index.js'
 import { cookies, listen, setCookieOf, valueOf } from '../helpers/http.js'
 import type { RunningServer } from '../helpers/http.js'
 
-describe('corbado-keepalive/hono after a middleware that read the body', () => {
+describe('corbado-keepalive/hono with other middleware', () => {
   let fake: FakeCorbado
   let app: RunningServer
 
@@ -17,11 +18,12 @@ describe('corbado-keepalive/hono after a middleware that read the body', () => {
     fake = await startFakeCorbado()
     const hono = new Hono()
     // A body-logging or validating middleware mounted first: it reads (and Hono caches) the body.
-    hono.use(async (c, next) => {
+    hono.use('/items', async (c, next) => {
       await c.req.json()
       await next()
     })
     hono.use(corbadoKeepAlive({ projectId: fake.projectId, frontendApiUrl: fake.url }))
+    hono.get('/page', etag(), (c) => c.text('the same page'))
     hono.post('/items', async (c) =>
       c.json({
         body: await c.req.json<unknown>(),
@@ -52,5 +54,23 @@ describe('corbado-keepalive/hono after a middleware that read the body', () => {
     expect(fresh).not.toBe(sessionToken)
     expect(await response.json()).toEqual({ body: { name: 'a' }, token: fresh, user: 'usr-1' })
     expect(fake.refreshCount).toBe(1)
+  })
+
+  it('mounted before etag(), keeps the fresh cookie on the 304 etag() makes', async () => {
+    const first = await fetch(`${app.url}/page`)
+    const tag = first.headers.get('etag')
+    expect(tag).not.toBeNull()
+    const { sessionToken, refreshToken } = fake.login('usr-2', { sessionLifetimeSeconds: 30 })
+    const response = await fetch(`${app.url}/page`, {
+      headers: {
+        cookie: cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken }),
+        'if-none-match': tag!,
+      },
+    })
+    expect(response.status).toBe(304)
+    const fresh = valueOf(setCookieOf(response, 'cbo_session_token'))
+    expect(fresh).toBeDefined()
+    expect(fresh).not.toBe(sessionToken)
+    expect(response.headers.get('cache-control')).toBe('private, no-store')
   })
 })

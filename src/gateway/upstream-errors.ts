@@ -65,7 +65,8 @@ export function armTotalTimeout(proxyReq: ClientRequest, totalTimeoutMs: number)
  * client left would hold its upstream connection until the timeout, and then be logged as a 504.
  */
 export function abortWhenClientLeaves(proxyReq: ClientRequest, res: ServerResponse): void {
-  res.once('close', () => {
+  // `on`, not `once`: 'close' comes once, and `once` would wrap the listener on every request.
+  res.on('close', () => {
     if (!res.writableFinished) proxyReq.destroy()
   })
 }

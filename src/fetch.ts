@@ -18,6 +18,7 @@
 import { createKeepAlive } from './core/keep-alive.js'
 import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
+import { keepAliveRequestOf } from './fetch/keep-alive-request.js'
 import { fetchResultOf, getCorbadoSession } from './fetch/result.js'
 import type { FetchKeepAliveResult } from './fetch/result.js'
 
@@ -56,12 +57,7 @@ export function createFetchKeepAlive(options: KeepAliveOptions<Request>): FetchK
   const keepAlive = createKeepAlive(options)
   return {
     handle(request, context) {
-      const decision = keepAlive.handle({
-        method: request.method,
-        cookieHeader: request.headers.get('cookie') ?? undefined,
-        clientAddress: context?.clientAddress,
-        raw: request,
-      })
+      const decision = keepAlive.handle(keepAliveRequestOf(request, context?.clientAddress))
       return decision instanceof Promise
         ? decision.then((outcome) => fetchResultOf(request, outcome))
         : fetchResultOf(request, decision)

@@ -17,7 +17,10 @@ import type { NextRequest } from 'next/server.js'
 import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
 import type { CorbadoSession } from './core/types.js'
-import { createFetchKeepAlive } from './fetch.js'
+import { createKeepAlive } from './core/keep-alive.js'
+import { keepAliveRequestOf } from './fetch/keep-alive-request.js'
+import { fetchResultOf } from './fetch/result.js'
+import { headersWithCookie } from './fetch/rewrite-request.js'
 import {
   hasInstructions,
   overrideRequestHeaders,
@@ -90,16 +93,18 @@ export function createNextKeepAlive(
   options: KeepAliveOptions<Request>,
   settings: NextKeepAliveSettings = {},
 ): NextKeepAlive {
-  const keepAlive = createFetchKeepAlive(options)
+  const keepAlive = createKeepAlive(options)
   const shared = verifiedSessionsFor(resolvedOptionsOf(options))
   const clientAddressOf = settings.clientAddress
   return {
     async handle(request) {
       const clientAddress = clientAddressOf?.(request)
-      const [result, { NextResponse }] = await Promise.all([
-        keepAlive.handle(request, { clientAddress }),
+      const [outcome, { NextResponse }] = await Promise.all([
+        keepAlive.handle(keepAliveRequestOf(request, clientAddress)),
         loadNextServer(),
       ])
+      // The rewritten Request is never read here, so the incoming one keeps its body.
+      const result = fetchResultOf(request, outcome)
       const session = result.session
       if (session !== undefined) {
         const now = Date.now()
@@ -107,16 +112,21 @@ export function createNextKeepAlive(
       }
       // Next hands the original headers on unless told otherwise: only a rewritten Cookie
       // header, or a client's header under one of Next's instruction names, needs an override.
+      const cookieHeader = outcome.requestCookieHeader
       const handOn =
-        result.request !== request || hasInstructions(request.headers)
-          ? withoutInstructions(result.request.headers)
+        cookieHeader !== undefined || hasInstructions(request.headers)
+          ? withoutInstructions(
+              cookieHeader === undefined
+                ? request.headers
+                : headersWithCookie(request.headers, cookieHeader),
+            )
           : undefined
       return {
         session,
         finalize(response) {
           const final = result.finalize(response)
           if (handOn !== undefined && continuesToRender(final)) {
-            overrideRequestHeaders(NextResponse, final, handOn)
+            overrideRequestHeaders(NextResponse, final, handOn, outcome.requestCookies)
           }
           return final
         },

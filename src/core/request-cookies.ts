@@ -178,6 +178,24 @@ export function rewriteCookieHeader(
   return kept.join('; ')
 }
 
+/**
+ * Apply an outcome's `requestCookies` (a value sets that cookie, `undefined` removes it) to a
+ * Cookie header built elsewhere, e.g. by the app after it added cookies of its own: its other
+ * cookies are kept byte for byte, as {@link rewriteCookieHeader} keeps them.
+ */
+export function applyCookieChanges(
+  header: string,
+  changes: Readonly<Record<string, string | undefined>>,
+): string {
+  const names = Object.keys(changes)
+  if (names.length === 0) return header
+  let replacement: CookieReplacement | undefined
+  for (const [name, value] of Object.entries(changes)) {
+    if (value !== undefined) replacement = { name, value }
+  }
+  return rewriteCookieHeader(header, names, replacement)
+}
+
 /** The names of every cookie in `header`. */
 export function cookieNamesIn(header: string | undefined): Set<string> {
   const names = new Set<string>()

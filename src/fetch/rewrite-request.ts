@@ -12,9 +12,7 @@
  * left to read either.
  */
 export function withCookieHeader(request: Request, cookieHeader: string): Request {
-  const headers = new Headers(request.headers)
-  if (cookieHeader === '') headers.delete('cookie')
-  else headers.set('cookie', cookieHeader)
+  const headers = headersWithCookie(request.headers, cookieHeader)
   if (request.bodyUsed || request.body?.locked === true) {
     // `new Request(request)` throws for a used body: a framework would answer 500.
     return new Request(request.url, { method: request.method, headers, signal: request.signal })
@@ -23,4 +21,12 @@ export function withCookieHeader(request: Request, cookieHeader: string): Reques
   const init: RequestInit & { duplex?: 'half' } = { headers }
   if (request.body !== null) init.duplex = 'half'
   return new Request(request, init)
+}
+
+/** A copy of `headers` whose `Cookie` header is `cookieHeader`; `''` removes the header. */
+export function headersWithCookie(headers: Headers, cookieHeader: string): Headers {
+  const copy = new Headers(headers)
+  if (cookieHeader === '') copy.delete('cookie')
+  else copy.set('cookie', cookieHeader)
+  return copy
 }

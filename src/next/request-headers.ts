@@ -5,6 +5,7 @@
  * @module
  */
 import type { NextResponse } from 'next/server.js'
+import { applyCookieChanges } from '../core/request-cookies.js'
 
 /**
  * The prefix of the response headers Next reads as instructions (`x-middleware-next`,
@@ -34,13 +35,16 @@ export function hasInstructions(headers: Headers): boolean {
 
 /**
  * Make `response` hand `requestHeaders` to the render: what `NextResponse.next({ request: {
- * headers } })` writes (`next` is `NextResponse`), added to a response the app built. When the app already overrides
- * request headers of its own, those are kept and only `Cookie` is taken from `requestHeaders`.
+ * headers } })` writes (`next` is `NextResponse`), added to a response the app built. When the app
+ * already overrides request headers of its own, those are kept. Its own `Cookie` header (one it
+ * may have added cookies to) then only gets `cookieChanges`, the outcome's `requestCookies`;
+ * without one, the render gets the `Cookie` header of `requestHeaders`.
  */
 export function overrideRequestHeaders(
   next: typeof NextResponse,
   response: Response,
   requestHeaders: Headers,
+  cookieChanges: Readonly<Record<string, string | undefined>>,
 ): void {
   const ours = next.next({ request: { headers: requestHeaders } }).headers
   const target = response.headers
@@ -52,8 +56,12 @@ export function overrideRequestHeaders(
     return
   }
   const names = new Set(appList.split(',').map((name) => name.trim()))
-  const cookie = ours.get(`${OVERRIDE_VALUE}cookie`)
-  if (cookie === null) {
+  const appCookie = names.has('cookie') ? target.get(`${OVERRIDE_VALUE}cookie`) : null
+  const cookie =
+    appCookie === null
+      ? ours.get(`${OVERRIDE_VALUE}cookie`)
+      : applyCookieChanges(appCookie, cookieChanges)
+  if (cookie === null || cookie === '') {
     names.delete('cookie')
     target.delete(`${OVERRIDE_VALUE}cookie`)
   } else {

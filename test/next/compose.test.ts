@@ -106,6 +106,33 @@ describe('createNextKeepAlive in a composed proxy', () => {
     expect(cookie).not.toContain(session.sessionToken)
   })
 
+  it('after a refresh, the render gets the cookies the app added as well as the fresh token', async () => {
+    const session = nearExpirySession(fake, 'usr-207')
+    const incoming = request(session.header)
+    const { session: fresh, finalize } = await keepAlive.handle(incoming)
+    incoming.cookies.set('ab-variant', 'b')
+    const response = finalize(NextResponse.next({ request: { headers: incoming.headers } }))
+    const cookie = response.headers.get('x-middleware-request-cookie') ?? ''
+    expect(cookie).toContain('ab-variant=b')
+    expect(cookie).toContain(`${SESSION}=${fresh!.token}`)
+    expect(cookie).not.toContain(session.sessionToken)
+    expect(cookie).toContain(`cbo_refresh_token=${session.refreshToken}`)
+  })
+
+  it('leaves the request body readable for the proxy after a refresh', async () => {
+    const session = nearExpirySession(fake, 'usr-208')
+    const incoming = new NextRequest('http://127.0.0.1/form', {
+      method: 'POST',
+      headers: { cookie: session.header, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'csrf=token-1',
+    })
+    const { session: fresh, finalize } = await keepAlive.handle(incoming)
+    expect(fresh?.refreshed).toBe(true)
+    expect(await incoming.text()).toBe('csrf=token-1')
+    const response = finalize(NextResponse.next())
+    expect(response.headers.get('x-middleware-request-cookie')).toContain(fresh!.token)
+  })
+
   it('leaves the response of an anonymous request as the app built it', async () => {
     const { session, finalize } = await keepAlive.handle(request('theme=dark', '/'))
     const built = NextResponse.next()

@@ -8,6 +8,7 @@ export const ROOT = join(import.meta.dirname, '..', '..')
 export interface PackageManifest {
   readonly name: string
   readonly version: string
+  readonly license: string
   readonly exports: Record<string, string | Record<string, Record<string, string>>>
   readonly bin: Record<string, string>
   readonly peerDependencies?: Record<string, string>

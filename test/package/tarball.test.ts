@@ -67,6 +67,13 @@ describe(`the packed ${manifest.name}, installed in a new project`, () => {
     }
   })
 
+  it('ships the licence text its package.json names', () => {
+    expect(manifest.license).toBe('MIT')
+    const licence = readFileSync(join(project, 'node_modules', manifest.name, 'LICENSE'), 'utf8')
+    expect(licence).toMatch(/^MIT License\n/)
+    expect(licence).toContain('THE SOFTWARE IS PROVIDED "AS IS"')
+  })
+
   it('imports every entry as ESM and as CJS, with the same named exports', async () => {
     const namesOf = `(m) => Object.keys(m).filter((name) => name !== 'default' && name !== 'module.exports').sort()`
     const esm = await node(

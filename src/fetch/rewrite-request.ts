@@ -14,8 +14,16 @@
 export function withCookieHeader(request: Request, cookieHeader: string): Request {
   const headers = headersWithCookie(request.headers, cookieHeader)
   if (request.bodyUsed || request.body?.locked === true) {
-    // `new Request(request)` throws for a used body: a framework would answer 500.
-    return new Request(request.url, { method: request.method, headers, signal: request.signal })
+    // `new Request(request)` throws for a used body: a framework would answer 500. Without a body,
+    // its length must not be announced either: a hop that forwards the request would wait for it.
+    headers.delete('content-length')
+    headers.delete('transfer-encoding')
+    return new Request(request.url, {
+      method: request.method,
+      headers,
+      signal: request.signal,
+      redirect: request.redirect,
+    })
   }
   // A streamed body needs `duplex: 'half'` in Node's fetch; other runtimes ignore the field.
   const init: RequestInit & { duplex?: 'half' } = { headers }

@@ -362,15 +362,7 @@ describe('corbado-keepalive proxy with a failing backend', () => {
   it('answers 504 as JSON when the backend stays silent past --timeout-ms', async () => {
     const backend = await startBackend()
     try {
-      const proxy = runCli([
-        'proxy',
-        `--target=${backend.url}`,
-        `--project-id=${fake.projectId}`,
-        `--frontend-api-url=${fake.url}`,
-        '--port=0',
-        '--host=127.0.0.1',
-        '--timeout-ms=300',
-      ])
+      const proxy = runCli(proxyArgs(backend.url, fake, '--timeout-ms', '300'))
       const { url } = (await proxy.logLine('corbado-keepalive: proxy listening')) as { url: string }
       const response = await fetch(`${url}/hang`)
       expect(response.status).toBe(504)
@@ -383,15 +375,7 @@ describe('corbado-keepalive proxy with a failing backend', () => {
   it('closes the backend request as soon as the client leaves a long poll', async () => {
     const backend = await startHangingUpstream()
     try {
-      const proxy = runCli([
-        'proxy',
-        `--target=${backend.url}`,
-        `--project-id=${fake.projectId}`,
-        `--frontend-api-url=${fake.url}`,
-        '--port=0',
-        '--host=127.0.0.1',
-        '--timeout-ms=10000',
-      ])
+      const proxy = runCli(proxyArgs(backend.url, fake, '--timeout-ms', '10000'))
       const { url } = (await proxy.logLine('corbado-keepalive: proxy listening')) as { url: string }
       expect(await leaveLongPoll(`${url}/poll`, backend)).toBeLessThan(2000)
       expect(proxy.stderr()).not.toContain('upstream request failed')

@@ -20,7 +20,7 @@ export type Framing = 'transfer-encoding' | 'content-length'
  * Send it to `url` + `path` over a raw socket (no client library would send it) and resolve with
  * the response's status once its head has arrived.
  */
-export function sendSmugglingAttempt(url: string, path: string, framing: Framing): Promise<number> {
+function sendSmugglingAttempt(url: string, path: string, framing: Framing): Promise<number> {
   const { hostname, port, host } = new URL(url)
   const body =
     framing === 'transfer-encoding'
@@ -54,7 +54,7 @@ export function sendSmugglingAttempt(url: string, path: string, framing: Framing
 }
 
 /** An upstream that records each request's path and the body it read for it, and answers 200. */
-export async function startRecordingUpstream(): Promise<
+async function startRecordingUpstream(): Promise<
   RunningServer & { readonly seen: { path: string; body: string }[] }
 > {
   const seen: { path: string; body: string }[] = []
@@ -77,3 +77,24 @@ export async function startRecordingUpstream(): Promise<
 
 /** The attacker's body, as the upstream reads it when its framing was kept: one request's body. */
 export const SMUGGLED_BODY = SMUGGLED
+
+/**
+ * Make the attempt on `path` of the server `serve` starts (resolving with its URL) in front of a
+ * recording upstream: the status answered, and each request the upstream read, once a smuggled
+ * one would have been answered too.
+ */
+export async function smuggleThrough(
+  serve: (upstreamUrl: string) => Promise<string>,
+  path: string,
+  framing: Framing,
+): Promise<{ status: number; seen: { path: string; body: string }[] }> {
+  const upstream = await startRecordingUpstream()
+  try {
+    const status = await sendSmugglingAttempt(await serve(upstream.url), path, framing)
+    // A smuggled request would be answered after the first one: give it the time.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    return { status, seen: [...upstream.seen] }
+  } finally {
+    await upstream.close()
+  }
+}

@@ -283,7 +283,9 @@ export function parseCommandLine(
   const gatewayPath = path('gateway-path', read('gateway-path'))
   if (gatewayPath === '') throw new UsageError('"--gateway-path" must not be "/"')
   if (gatewayPath !== undefined && (healthPath + '/').startsWith(gatewayPath + '/')) {
-    throw new UsageError('"--health-path" must not lie below "--gateway-path"')
+    throw new UsageError(
+      `"--health-path" ("${healthPath}") must not lie below "--gateway-path" ("${gatewayPath}")`,
+    )
   }
   const metricsPath = path('metrics-path', read('metrics-path'))
   if (
@@ -291,7 +293,15 @@ export function parseCommandLine(
     metricsPath !== undefined &&
     (metricsPath + '/').startsWith(gatewayPath + '/')
   ) {
-    throw new UsageError('"--metrics-path" must not lie below "--gateway-path"')
+    throw new UsageError(
+      `"--metrics-path" ("${metricsPath}") must not lie below "--gateway-path" ("${gatewayPath}")`,
+    )
+  }
+  // The health path is answered first: metrics at the same path would never be served.
+  if (metricsPath !== undefined && metricsPath === healthPath) {
+    throw new UsageError(
+      `"--metrics-path" must differ from "--health-path" (both are "${metricsPath || '/'}")`,
+    )
   }
   return {
     kind: 'proxy',
@@ -493,7 +503,9 @@ function integer(
 function path(name: FlagName, value: string | undefined): string | undefined {
   if (value === undefined) return undefined
   if (!/^\/[\x21-\x7e]*$/.test(value) || value.includes('?') || value.includes('#')) {
-    throw new UsageError(`"--${name}" must be a path starting with "/", e.g. "/.corbado"`)
+    throw new UsageError(
+      `"--${name}" must be a path starting with "/", e.g. "/.corbado", got ${JSON.stringify(value)}`,
+    )
   }
   return value.replace(/\/+$/, '')
 }
@@ -502,7 +514,9 @@ function logLevel(value: string | undefined): LogLevel {
   if (value === undefined) return CLI_DEFAULTS.logLevel
   const level = LOG_LEVELS.find((known) => known === value)
   if (level === undefined) {
-    throw new UsageError(`"--log-level" must be one of ${LOG_LEVELS.join(', ')}`)
+    throw new UsageError(
+      `"--log-level" must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`,
+    )
   }
   return level
 }

@@ -163,16 +163,28 @@ describe('parseCommandLine', () => {
     ],
     [
       [...required, '--gateway-path', 'corbado'],
-      '"--gateway-path" must be a path starting with "/", e.g. "/.corbado"',
+      '"--gateway-path" must be a path starting with "/", e.g. "/.corbado", got "corbado"',
     ],
     [[...required, '--gateway-path', '/'], '"--gateway-path" must not be "/"'],
     [
       [...required, '--gateway-path', '/.c', '--health-path', '/.c/h'],
-      '"--health-path" must not lie below "--gateway-path"',
+      '"--health-path" ("/.c/h") must not lie below "--gateway-path" ("/.c")',
+    ],
+    [
+      [...required, '--gateway-path', '/.c', '--metrics-path', '/.c/m'],
+      '"--metrics-path" ("/.c/m") must not lie below "--gateway-path" ("/.c")',
+    ],
+    [
+      [...required, '--metrics-path', '/healthz'],
+      '"--metrics-path" must differ from "--health-path" (both are "/healthz")',
+    ],
+    [
+      [...required, '--health-path', '/status', '--metrics-path', '/status'],
+      '"--metrics-path" must differ from "--health-path" (both are "/status")',
     ],
     [
       [...required, '--log-level', 'loud'],
-      '"--log-level" must be one of debug, info, warn, error, silent',
+      '"--log-level" must be one of debug, info, warn, error, silent, got "loud"',
     ],
     [
       ['proxy', '--target', 'http://u:p@x', '--project-id', 'pro-1'],

@@ -39,19 +39,14 @@ export interface TestSdk {
   shutdown(): Promise<void>
 }
 
-/** Register a tracer provider, a meter provider and an AsyncLocalStorage context manager. */
-export function registerTestSdk(): TestSdk {
-  const spans = new InMemorySpanExporter()
-  const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(spans)],
-  })
+/** A meter provider whose points can be read back; not registered. */
+export function pullMeterProvider(): {
+  readonly provider: MeterProvider
+  collect(): Promise<Point[]>
+} {
   const reader = new PullReader()
-  const meterProvider = new MeterProvider({ readers: [reader] })
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-  trace.setGlobalTracerProvider(tracerProvider)
-  metrics.setGlobalMeterProvider(meterProvider)
   return {
-    spans,
+    provider: new MeterProvider({ readers: [reader] }),
     async collect() {
       const { resourceMetrics } = await reader.collect()
       return resourceMetrics.scopeMetrics.flatMap((scope) =>
@@ -65,12 +60,28 @@ export function registerTestSdk(): TestSdk {
         ),
       )
     },
+  }
+}
+
+/** Register a tracer provider, a meter provider and an AsyncLocalStorage context manager. */
+export function registerTestSdk(): TestSdk {
+  const spans = new InMemorySpanExporter()
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(spans)],
+  })
+  const meter = pullMeterProvider()
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+  trace.setGlobalTracerProvider(tracerProvider)
+  metrics.setGlobalMeterProvider(meter.provider)
+  return {
+    spans,
+    collect: () => meter.collect(),
     async shutdown() {
       trace.disable()
       metrics.disable()
       context.disable()
       await tracerProvider.shutdown()
-      await meterProvider.shutdown()
+      await meter.provider.shutdown()
     },
   }
 }

@@ -2,8 +2,8 @@
  * The keep-alive's OpenTelemetry metrics. Counters, the circuit gauge and the cache lookups are
  * observable instruments read from each keep-alive's `stats()` when the SDK collects, so a
  * request pays nothing for them; only the refresh-duration histogram is recorded as it happens,
- * once per upstream call. Instruments are created once per meter and sum every live keep-alive
- * of the process, so two keep-alives never overwrite each other's points.
+ * once per upstream call. Instruments are created once per meter and sum every keep-alive of the
+ * process, so two keep-alives never overwrite each other's points.
  *
  * @module
  */
@@ -20,16 +20,40 @@ export interface MetricSource {
 
 const CIRCUIT_STATES = ['closed', 'open', 'half-open'] as const
 
-// Weakly held: a keep-alive that is no longer used stops being observed and can be collected.
-const sources = new Set<WeakRef<MetricSource>>()
-const histograms = new WeakMap<Meter, Histogram>()
+/** What the instruments report, summed over keep-alives. */
+interface Totals {
+  refreshed: number
+  ended: number
+  coalesced: number
+  hits: number
+  misses: number
+  failures: Record<(typeof REFRESH_FAILURE_REASONS)[number], number>
+  circuit: Record<(typeof CIRCUIT_STATES)[number], number>
+}
 
 /**
- * Observe `source` through the global meter provider's meter, and return the histogram to
- * record refresh durations in.
+ * Every observed keep-alive, weakly held so that one no longer used can be collected, with its
+ * counts as last read. Those of a collected one stay in {@link retired}: the counters are
+ * cumulative, and one that went down would read as a reset to Prometheus's `rate()`.
  */
-export function observeMetrics(api: OpenTelemetry, source: MetricSource): Histogram {
-  sources.add(new WeakRef(source))
+const sources = new Map<WeakRef<MetricSource>, Totals | undefined>()
+const observed = new WeakSet<MetricSource>()
+const retired = emptyTotals()
+const histograms = new WeakMap<Meter, Histogram>()
+
+/** Count `source` into the metrics of every meter they are reported to; once per source. */
+export function observeMetrics(source: MetricSource): void {
+  if (observed.has(source)) return
+  observed.add(source)
+  sources.set(new WeakRef(source), undefined)
+}
+
+/**
+ * The histogram of refresh durations in the meter of the meter provider registered now, whose
+ * instruments are made on first use. Asked again at each refresh: the API hands out a no-op meter
+ * until a provider is registered, and never replaces one it handed out.
+ */
+export function refreshDurationHistogram(api: OpenTelemetry): Histogram {
   const meter = api.metrics.getMeter(INSTRUMENTATION_SCOPE)
   const known = histograms.get(meter)
   if (known !== undefined) return known
@@ -66,7 +90,7 @@ function createObservables(meter: Meter): void {
   })
   meter.addBatchObservableCallback(
     (observer) => {
-      const total = sum(liveStats())
+      const total = currentTotals()
       observer.observe(refreshes, total.refreshed, { [ATTRIBUTE.outcome]: 'refreshed' })
       observer.observe(refreshes, total.ended, { [ATTRIBUTE.outcome]: 'ended' })
       for (const reason of REFRESH_FAILURE_REASONS) {
@@ -87,42 +111,57 @@ function createObservables(meter: Meter): void {
   )
 }
 
-function liveStats(): KeepAliveStats[] {
-  const all: KeepAliveStats[] = []
-  for (const ref of sources) {
+/** The counters of every keep-alive observed so far, and the circuits of those alive. */
+function currentTotals(): Totals {
+  const total = emptyTotals()
+  addCounters(total, retired)
+  for (const [ref, last] of sources) {
     const source = ref.deref()
-    if (source === undefined) sources.delete(ref)
-    else all.push(source.stats())
+    if (source === undefined) {
+      addCounters(retired, last)
+      addCounters(total, last)
+      sources.delete(ref)
+      continue
+    }
+    const counts = totalsOf(source.stats())
+    sources.set(ref, counts)
+    addCounters(total, counts)
+    for (const state of CIRCUIT_STATES) total.circuit[state] += counts.circuit[state]
   }
-  return all
+  return total
 }
 
-function sum(all: readonly KeepAliveStats[]) {
-  const total = {
+function emptyTotals(): Totals {
+  return {
     refreshed: 0,
     ended: 0,
     coalesced: 0,
     hits: 0,
     misses: 0,
-    failures: Object.fromEntries(REFRESH_FAILURE_REASONS.map((reason) => [reason, 0])),
+    failures: Object.fromEntries(REFRESH_FAILURE_REASONS.map((reason) => [reason, 0])) as Totals['failures'],
     circuit: { closed: 0, open: 0, 'half-open': 0 },
-  } as {
-    refreshed: number
-    ended: number
-    coalesced: number
-    hits: number
-    misses: number
-    failures: Record<(typeof REFRESH_FAILURE_REASONS)[number], number>
-    circuit: Record<(typeof CIRCUIT_STATES)[number], number>
   }
-  for (const stats of all) {
-    total.refreshed += stats.refreshes
-    total.ended += stats.sessionsEnded
-    total.coalesced += stats.coalesced
-    total.hits += stats.verifiedTokenCache.hits
-    total.misses += stats.verifiedTokenCache.misses
-    for (const reason of REFRESH_FAILURE_REASONS) total.failures[reason] += stats.failures[reason]
-    total.circuit[stats.circuit]++
-  }
-  return total
+}
+
+function totalsOf(stats: KeepAliveStats): Totals {
+  const totals = emptyTotals()
+  totals.refreshed = stats.refreshes
+  totals.ended = stats.sessionsEnded
+  totals.coalesced = stats.coalesced
+  totals.hits = stats.verifiedTokenCache.hits
+  totals.misses = stats.verifiedTokenCache.misses
+  for (const reason of REFRESH_FAILURE_REASONS) totals.failures[reason] = stats.failures[reason]
+  totals.circuit[stats.circuit] = 1
+  return totals
+}
+
+/** Add `counts`'s counters (not its circuit, a state of the moment) to `total`. */
+function addCounters(total: Totals, counts: Totals | undefined): void {
+  if (counts === undefined) return
+  total.refreshed += counts.refreshed
+  total.ended += counts.ended
+  total.coalesced += counts.coalesced
+  total.hits += counts.hits
+  total.misses += counts.misses
+  for (const reason of REFRESH_FAILURE_REASONS) total.failures[reason] += counts.failures[reason]
 }

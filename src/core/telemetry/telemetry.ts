@@ -14,7 +14,7 @@ import type { CircuitChangeEvent, SessionEndedEvent } from '../types.js'
 import { diagnosticChannels } from './diagnostics.js'
 import { loadOpenTelemetry, openTelemetryRegistered } from './load-opentelemetry.js'
 import type { OpenTelemetry } from './load-opentelemetry.js'
-import { observeMetrics } from './otel-metrics.js'
+import { observeMetrics, refreshDurationHistogram } from './otel-metrics.js'
 import { ATTRIBUTE, INSTRUMENTATION_SCOPE, SPAN } from './names.js'
 
 /** Settings of {@link createTelemetry}. */
@@ -72,7 +72,6 @@ export interface Telemetry<Req> {
 interface OpenTelemetryParts {
   readonly api: OpenTelemetry
   readonly tracer: Tracer
-  readonly duration: Histogram
 }
 
 /** Create the telemetry of one keep-alive; OpenTelemetry joins once its API has loaded. */
@@ -85,27 +84,43 @@ export function createTelemetry<Req>(settings: TelemetrySettings): Telemetry<Req
 
   let joining = false
   /**
-   * Join OpenTelemetry once an SDK has registered: checked at creation and then before each
-   * refresh and key download until it has, so an SDK registered later is found too. Requests
-   * arriving while the API loads are not instrumented.
+   * Join OpenTelemetry once anything has registered with its API: checked at creation and then
+   * before each refresh and key download until it has, so an SDK registered later is found too.
+   * Requests arriving while the API loads are not instrumented. The tracer follows a tracer
+   * provider registered later by itself; a meter does not, so the metrics are made again in
+   * the meter of the provider registered by then.
    */
   function joinOpenTelemetry(): void {
-    if (!settings.enabled || joining || !openTelemetryRegistered()) return
+    if (!settings.enabled) return
+    if (otel !== undefined) {
+      durationHistogram()
+      return
+    }
+    if (joining || !openTelemetryRegistered()) return
     joining = true
     void loadOpenTelemetry().then((api) => {
       if (api === undefined) return
       try {
-        otel = {
-          api,
-          tracer: api.trace.getTracer(INSTRUMENTATION_SCOPE),
-          duration: observeMetrics(api, source),
-        }
+        observeMetrics(source)
+        refreshDurationHistogram(api)
+        otel = { api, tracer: api.trace.getTracer(INSTRUMENTATION_SCOPE) }
       } catch {
         // An API too old for what is used here: stay uninstrumented rather than break requests.
       }
     })
   }
   joinOpenTelemetry()
+
+  /** The refresh-duration histogram of the meter provider registered now, if it has one. */
+  function durationHistogram(): Histogram | undefined {
+    if (otel === undefined) return undefined
+    try {
+      return refreshDurationHistogram(otel.api)
+    } catch {
+      // A meter provider that fails: the refresh goes on unmeasured rather than fail.
+      return undefined
+    }
+  }
 
   async function upstreamRefresh(
     request: Req,
@@ -135,7 +150,7 @@ export function createTelemetry<Req>(settings: TelemetrySettings): Telemetry<Req
     else await inSpan(parts, userId, traced)
     const seconds = (performance.now() - startedAt) / 1000
     settings.recordDuration(seconds)
-    parts?.duration.record(seconds)
+    durationHistogram()?.record(seconds)
     // Set by `observed`, which ran to its end: a throw would have skipped this.
     if (result === undefined) throw new Error('corbado-keepalive: the refresh did not run')
     return result

@@ -36,6 +36,7 @@ import {
   cutOnUpstreamAbort,
 } from './gateway/upstream-errors.js'
 import { keepAliveAgent } from './node/agent.js'
+import { staleConnectionRetry } from './node/stale-connection-retry.js'
 
 /**
  * The middleware returned by {@link corbadoGateway}: `(req, res, next)` for Express, Connect and
@@ -73,6 +74,9 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
   const upstream = new URL(o.frontendApiUrl)
   const cookies = { domain: o.cookieDomain, path: o.cookiePath }
   const mountPaths = new WeakMap<IncomingMessage, string>()
+  const nexts = new WeakMap<IncomingMessage, (error?: unknown) => void>()
+  const agent = keepAliveAgent(upstream)
+  const retry = staleConnectionRetry(agent)
   const publicUrl = o.publicUrl
   if (publicUrl === undefined) warnWithoutPublicUrl(o.logger)
 
@@ -82,13 +86,14 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
     changeOrigin: true,
     // Forwarding headers are set by narrowRequestHeaders from what the gateway saw.
     xfwd: false,
-    agent: keepAliveAgent(upstream),
+    agent,
     on: {
       proxyReq: (proxyReq, req, res) => {
         narrowRequestHeaders(proxyReq, req)
         armUpstreamTimeout(proxyReq, o.timeoutMs)
         abortWhenClientLeaves(proxyReq, res)
         armTotalTimeout(proxyReq, o.totalTimeoutMs)
+        retry.track(proxyReq, req)
         if (publicUrl !== undefined) proxyReq.setHeader('accept-encoding', IDENTITY_ENCODING)
         // A body already parsed by express.json() & co. is written again.
         fixRequestBody(proxyReq, req)
@@ -103,6 +108,10 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
         cutOnUpstreamAbort(proxyRes, res)
       },
       error: (error, req, res) => {
+        const sent = retry.retry(error, req, res, (response) => {
+          void proxy(req, response, nexts.get(req))
+        })
+        if (sent) return
         answerUpstreamError(error, req, res, { upstream: upstream.origin, logger: o.logger })
       },
     },
@@ -121,6 +130,7 @@ export function corbadoGateway(options: GatewayOptions): CorbadoGateway {
     else req.headers.cookie = cookie
     // Node answered `100 Continue` already; forwarded, it would also skip the proxyReq hook.
     delete req.headers.expect
+    if (next !== undefined) nexts.set(req, next)
     // Rejects never: the proxy passes its own errors to `next`.
     void proxy(req, res, next)
   }

@@ -23,6 +23,7 @@ import {
   cutOnUpstreamAbort,
 } from '../gateway/upstream-errors.js'
 import { keepAliveAgent } from '../node/agent.js'
+import { staleConnectionRetry } from '../node/stale-connection-retry.js'
 import { setForwardedHeaders } from '../node/forwarded-headers.js'
 import { removeHopByHopHeaders } from '../node/hop-by-hop.js'
 import { nodeSha256 } from '../node/sha256.js'
@@ -98,6 +99,7 @@ export async function startProxy(
           logger,
         })
   const agent = keepAliveAgent(config.target)
+  const retry = staleConnectionRetry(agent)
   const ours = new WeakMap<IncomingMessage, readonly string[]>()
   const upstream = { upstream: config.target.origin, logger }
 
@@ -112,6 +114,7 @@ export async function startProxy(
         setForwardedHeaders(proxyReq, req, config.trustProxy)
         armUpstreamTimeout(proxyReq, config.timeoutMs)
         abortWhenClientLeaves(proxyReq, res)
+        retry.track(proxyReq, req)
       },
       proxyReqWs: (proxyReq, req) => {
         removeHopByHopHeaders(proxyReq, req.headers, true)
@@ -136,6 +139,12 @@ export async function startProxy(
         })
       },
       error: (error, req, res) => {
+        const sent = retry.retry(error, req, res, (response) => {
+          void backend(req, response, (failure) => {
+            failed(failure, response)
+          })
+        })
+        if (sent) return
         // The 502/504 still carries a refreshed session, so the next request needs no refresh.
         if ('writeHead' in res) writeOnHeaders(res, ours.get(req) ?? [])
         answerUpstreamError(error, req, res, upstream)

@@ -3,11 +3,15 @@
  * real Corbado project when `CORBADO_PROJECT_ID` is set. See `config.ts` for the variables.
  */
 import { loadConfig } from './config.js'
+import { exitPortInUse, isPortInUse } from './port-in-use.js'
 import { startDemo } from './start.js'
 
 const config = loadConfig(process.env)
 const framework = process.argv.includes('--koa') ? 'koa' : 'express'
-const demo = await startDemo({ ...config, framework })
+const demo = await startDemo({ ...config, framework }).catch((error: unknown) => {
+  if (!isPortInUse(error)) throw error
+  exitPortInUse(config.port, framework === 'koa' ? 'npm run start:koa' : 'npm start')
+})
 
 const against =
   demo.fake === undefined

@@ -36,12 +36,22 @@ export interface SdkDemo {
   close(): Promise<void>
 }
 
-/** Start the fake Frontend API and the demo app on `port` (`0`: any free one). */
+/**
+ * Start the fake Frontend API and the demo app on `port` (`0`: any free one).
+ *
+ * @throws (rejects) the `listen` error, e.g. `EADDRINUSE`.
+ */
 export async function startSdkDemo(port = 0, sessionLifetimeSeconds = 120): Promise<SdkDemo> {
   const tls = makeCertificate(DOMAIN, [`app.${DOMAIN}`, `*.${DOMAIN}`, DOMAIN])
   const app = express()
   const server = createServer({ key: tls.key, cert: tls.cert }, app)
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
   const bound = (server.address() as AddressInfo).port
   const origin = `https://app.${DOMAIN}:${bound}`
   const fake = await startFakeCorbado({

@@ -2,9 +2,14 @@
  * `npm run start:sdk`: Corbado's real browser SDK and the keep-alive side by side, against the
  * fake Frontend API. `PORT` (default 8443) picks the port.
  */
+import { exitPortInUse, isPortInUse } from './port-in-use.js'
 import { startSdkDemo } from './sdk-demo.js'
 
-const demo = await startSdkDemo(Number(process.env.PORT ?? 8443))
+const port = Number(process.env.PORT ?? 8443)
+const demo = await startSdkDemo(port).catch((error: unknown) => {
+  if (!isPortInUse(error)) throw error
+  exitPortInUse(port, 'npm run start:sdk')
+})
 console.log(`corbado-keepalive SDK demo: ${demo.url}/`)
 console.log('  The certificate is self-signed, made at start-up. Accept it twice, for both names:')
 console.log(

@@ -7,6 +7,7 @@
 import { sendError } from './error-envelope.js'
 import { refreshCookie, sendJson } from './http.js'
 import type { RequestContext } from './routes.js'
+import { MAX_USER_FIELD_LENGTH } from './sessions.js'
 import type { FakeCorbado } from './types.js'
 
 /** What the control plane needs from the fake. */
@@ -18,7 +19,8 @@ export interface ControlDeps {
 
 /**
  * `POST /__fake/login {userId, name?, email?}` → `200 {sessionToken, refreshToken}` plus the
- * `cbo_refresh_token` cookie; `POST /__fake/revoke {refreshToken}` → `204`.
+ * `cbo_refresh_token` cookie, or `400 validation_error` when a field is not a string or longer than
+ * 256 characters; `POST /__fake/revoke {refreshToken}` → `204`.
  */
 export function handleControl(ctx: RequestContext, pathname: string, deps: ControlDeps): void {
   const { req, res, startedAt } = ctx
@@ -54,6 +56,11 @@ export function handleControl(ctx: RequestContext, pathname: string, deps: Contr
     (email === undefined || typeof email === 'string')
   if (!valid) {
     const message = 'userId must be a non-empty string; name and email strings'
+    sendError(res, 400, 'validation_error', message, startedAt)
+    return
+  }
+  if ([userId, name, email].some((field) => (field?.length ?? 0) > MAX_USER_FIELD_LENGTH)) {
+    const message = `userId, name and email must be at most ${MAX_USER_FIELD_LENGTH} characters`
     sendError(res, 400, 'validation_error', message, startedAt)
     return
   }

@@ -12,7 +12,7 @@ import { applyCors, readBody, refreshTokenOf, sendJson, sendPreflight } from './
 import { corruptSignature, KeyRing } from './keys.js'
 import { validateOptions, type ResolvedOptions } from './options.js'
 import { createApiHandlers, type ApiRoute, type RequestContext } from './routes.js'
-import { sessionClaims, SessionStore } from './sessions.js'
+import { MAX_USER_FIELD_LENGTH, sessionClaims, SessionStore } from './sessions.js'
 import type {
   FakeCall,
   FakeCorbado,
@@ -115,6 +115,17 @@ class FakeCorbadoServer implements FakeCorbado {
     if (typeof userId !== 'string' || userId === '') {
       throw new TypeError('login: userId must be a non-empty string')
     }
+    for (const [field, value] of [
+      ['userId', userId],
+      ['name', opts.name],
+      ['email', opts.email],
+    ] as const) {
+      if (typeof value === 'string' && value.length > MAX_USER_FIELD_LENGTH) {
+        throw new RangeError(
+          `login: ${field} must be at most ${MAX_USER_FIELD_LENGTH} characters, got ${value.length}`,
+        )
+      }
+    }
     const lifetime = opts.sessionLifetimeSeconds ?? this.options.sessionLifetimeSeconds
     if (!Number.isSafeInteger(lifetime) || lifetime <= 0) {
       throw new RangeError(
@@ -149,8 +160,7 @@ class FakeCorbadoServer implements FakeCorbado {
   }
 
   revoke(refreshToken: string): void {
-    const session = this.store.find(refreshToken)
-    if (session !== undefined) session.status = 'revoked'
+    this.store.end(refreshToken)
   }
 
   setFault(fault: FakeFault | undefined): void {
@@ -284,7 +294,7 @@ class FakeCorbadoServer implements FakeCorbado {
     type: 'unknown-key' | 'bad-signature' | 'other-user' | 'expired-token',
     refreshToken: string | undefined,
   ): string {
-    const userId = this.store.find(refreshToken)?.userId ?? ANONYMOUS_USER_ID
+    const userId = this.store.userIdOf(refreshToken) ?? ANONYMOUS_USER_ID
     switch (type) {
       case 'unknown-key':
         return this.mintSessionToken(userId, { signer: 'unknown-key' })

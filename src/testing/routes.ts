@@ -140,12 +140,10 @@ export function createApiHandlers(deps: ApiDeps): ReadonlyMap<string, ApiRoute> 
         route: 'logout',
         run: (ctx) => {
           if (!projectOk(ctx)) return
-          const session = store.active(refreshTokenOf(ctx.req))
-          if (session === undefined) {
+          if (!store.end(refreshTokenOf(ctx.req))) {
             unauthorized(ctx)
             return
           }
-          session.status = 'logged_out'
           const cleared = REFRESH_COOKIES.map((name) =>
             refreshCookie(name, undefined, deps.cookieDomain),
           )

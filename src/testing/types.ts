@@ -164,12 +164,23 @@ export interface FakeCorbado {
   readonly issuer: string
   /**
    * Create (or reuse) user `userId` and start a new active session.
-   * `userId` should look like `usr-<digits>`; any non-empty string is accepted.
+   * `userId` should look like `usr-<digits>`; any non-empty string of at most 256 characters is
+   * accepted (`name` and `email` at most 256 too).
+   *
+   * The fake keeps the 20,000 users who logged in last and the newest 20,000 active sessions.
+   * An older session's refresh-token answers 401 as a revoked one does; tokens minted for an older
+   * user carry no `name` or `email`.
+   *
+   * @throws `TypeError` for an empty `userId`, `RangeError` for a field over 256 characters or an
+   * invalid `sessionLifetimeSeconds`.
    */
   login(userId: string, opts?: FakeLoginOptions): FakeLoginResult
   /** Mint a session-token directly, e.g. with overridden claims or a foreign signer. */
   mintSessionToken(userId: string, opts?: FakeMintOptions): string
-  /** Revoke a session: later refresh, logout and `/v2/me` with it answer 401. Unknown tokens are ignored. */
+  /**
+   * Revoke a session: later refresh, logout and `/v2/me` with it answer 401. Unknown tokens are
+   * ignored. A revoked (or logged-out) session no longer counts towards the 20,000 active ones.
+   */
   revoke(refreshToken: string): void
   /** Inject a fault, replacing the current one; `undefined` clears it. */
   setFault(fault: FakeFault | undefined): void

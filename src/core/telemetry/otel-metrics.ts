@@ -138,7 +138,9 @@ function emptyTotals(): Totals {
     coalesced: 0,
     hits: 0,
     misses: 0,
-    failures: Object.fromEntries(REFRESH_FAILURE_REASONS.map((reason) => [reason, 0])) as Totals['failures'],
+    failures: Object.fromEntries(
+      REFRESH_FAILURE_REASONS.map((reason) => [reason, 0]),
+    ) as Totals['failures'],
     circuit: { closed: 0, open: 0, 'half-open': 0 },
   }
 }

@@ -69,7 +69,12 @@ export async function startProxy(
   const redis =
     config.redisUrl === undefined
       ? undefined
-      : await openRedisCoordinator(config.redisUrl, config.redisKeyPrefix, logger)
+      : await openRedisCoordinator(
+          config.redisUrl,
+          config.redisKeyPrefix,
+          logger,
+          config.refreshTimeoutMs,
+        )
   const keepAlive = createKeepAlive<IncomingMessage>(
     {
       projectId: config.projectId,

@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { DEFAULTS } from '../core/options.js'
 import { RedisCoordinator } from '../redis.js'
+import { REDIS_DEFAULTS } from '../redis/options.js'
 import { UsageError } from './args.js'
 import type { LineLogger } from './log.js'
 
@@ -16,6 +18,22 @@ export interface OwnedCoordinator {
 }
 
 /**
+ * The coordinator's lock and wait for the keep-alive's `refreshTimeoutMs` (`undefined`: its
+ * default): the lock outlasts a call that waited for its place and then ran to its timeout, and a
+ * request waits for another instance's refresh as long as for its own.
+ */
+export function coordinatorTimings(refreshTimeoutMs: number | undefined): {
+  readonly lockTtlMs: number
+  readonly waitTimeoutMs: number
+} {
+  const timeout = refreshTimeoutMs ?? DEFAULTS.refreshTimeoutMs
+  return {
+    lockTtlMs: Math.max(REDIS_DEFAULTS.lockTtlMs, 2 * timeout + 1000),
+    waitTimeoutMs: Math.max(REDIS_DEFAULTS.waitTimeoutMs, timeout),
+  }
+}
+
+/**
  * Connect to `url` with ioredis and coordinate through it.
  *
  * @throws {UsageError} naming `--redis-url` when ioredis is not installed.
@@ -24,6 +42,7 @@ export async function openRedisCoordinator(
   url: string,
   keyPrefix: string | undefined,
   logger: LineLogger,
+  refreshTimeoutMs: number | undefined,
 ): Promise<OwnedCoordinator> {
   let Redis: typeof import('ioredis').Redis
   try {
@@ -36,7 +55,12 @@ export async function openRedisCoordinator(
   const redis = new Redis(url)
   // Errors reach the coordinator's own warnings; unhandled, they would end the process.
   redis.on('error', () => undefined)
-  const coordinator = new RedisCoordinator({ redis, keyPrefix, logger })
+  const coordinator = new RedisCoordinator({
+    redis,
+    keyPrefix,
+    logger,
+    ...coordinatorTimings(refreshTimeoutMs),
+  })
   return {
     coordinator,
     close() {

@@ -26,8 +26,10 @@ export interface RedisCoordinatorOptions {
   keyPrefix?: string
   /**
    * How long a leader holds the lock of a refresh-token, milliseconds. If its instance dies
-   * mid-refresh, another instance takes over after this. Keep it above the keep-alive's
-   * `refreshTimeoutMs`, or a slow refresh is repeated by another instance. Default `5000`.
+   * mid-refresh, another instance takes over after this. Keep it at least twice the keep-alive's
+   * `refreshTimeoutMs` plus a second: a leader's call may wait up to `refreshTimeoutMs` for a
+   * place under `refreshConcurrency`, then take up to `refreshTimeoutMs` itself; a lock that
+   * expires first lets another instance repeat the refresh. Default `7000`.
    */
   lockTtlMs?: number
   /**
@@ -57,7 +59,7 @@ export interface RedisCoordinatorOptions {
 /** Defaults of {@link RedisCoordinatorOptions}. */
 export const REDIS_DEFAULTS = Object.freeze({
   keyPrefix: 'corbado-keepalive:',
-  lockTtlMs: 5000,
+  lockTtlMs: 7000,
   resultTtlMs: 5000,
   waitTimeoutMs: 3000,
   commandTimeoutMs: 500,

@@ -24,10 +24,13 @@ afterEach(async () => {
   await killAll()
 })
 
-async function startInstance(keyPrefix: string) {
-  const cli = runCli(proxyArgs(backend.url, fake, '--redis-url', 'redis://127.0.0.1:6379'), {
-    CORBADO_KEEPALIVE_REDIS_KEY_PREFIX: keyPrefix,
-  })
+async function startInstance(keyPrefix: string, ...more: string[]) {
+  const cli = runCli(
+    proxyArgs(backend.url, fake, '--redis-url', 'redis://127.0.0.1:6379', ...more),
+    {
+      CORBADO_KEEPALIVE_REDIS_KEY_PREFIX: keyPrefix,
+    },
+  )
   const url = (await cli.logLine('corbado-keepalive: proxy listening')).url as string
   return { cli, url }
 }
@@ -55,4 +58,31 @@ describe('corbado-keepalive proxy --redis-url', () => {
     expect(await a.cli.exited).toBe(0)
     expect(await b.cli.exited).toBe(0)
   })
+
+  it("a refresh slower than the coordinator's default lock, within --refresh-timeout-ms, is made once", async () => {
+    // 6 s: longer than the 5 s lock the proxy used whatever --refresh-timeout-ms said.
+    fake.setLatency(6000, 'refresh')
+    try {
+      const keyPrefix = `test:cli-redis:${randomUUID()}:`
+      const flags = ['--refresh-timeout-ms', '8000']
+      const [a, b] = await Promise.all([
+        startInstance(keyPrefix, ...flags),
+        startInstance(keyPrefix, ...flags),
+      ])
+      fake.resetCalls()
+      const { sessionToken, refreshToken } = fake.login('usr-slow', { sessionLifetimeSeconds: 30 })
+      const cookie = cookies({ cbo_session_token: sessionToken, cbo_refresh_token: refreshToken })
+
+      const first = fetch(a.url, { headers: { cookie } })
+      // Instance b asks once the default lock would have expired, while a's call still runs.
+      await new Promise((resolve) => setTimeout(resolve, 5400))
+      const second = await fetch(b.url, { headers: { cookie } })
+      const fromA = valueOf(setCookieOf(await first, 'cbo_session_token'))
+      expect(fromA).toBeDefined()
+      expect(valueOf(setCookieOf(second, 'cbo_session_token'))).toBe(fromA)
+      expect(fake.refreshCount).toBe(1)
+    } finally {
+      fake.setLatency(0, 'refresh')
+    }
+  }, 30_000)
 })

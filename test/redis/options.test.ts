@@ -21,7 +21,7 @@ describe('RedisCoordinator options', () => {
   it('documents its defaults', () => {
     expect(REDIS_DEFAULTS).toEqual({
       keyPrefix: 'corbado-keepalive:',
-      lockTtlMs: 5000,
+      lockTtlMs: 7000,
       resultTtlMs: 5000,
       waitTimeoutMs: 3000,
       commandTimeoutMs: 500,

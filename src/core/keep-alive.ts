@@ -343,7 +343,12 @@ export function createKeepAlive<Req = unknown>(
     if (result.kind === 'ended') {
       counters.sessionEnded()
       const event = withRequest(
-        { userId: subject, status: result.status, coalesced: result.coalesced },
+        // With `verify: false` the subject is only decoded: anyone could have written it.
+        {
+          userId: o.verify ? subject : undefined,
+          status: result.status,
+          coalesced: result.coalesced,
+        },
         request.raw,
       )
       telemetry.sessionEnded(event)

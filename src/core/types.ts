@@ -83,7 +83,10 @@ export interface RefreshEvent<Req = unknown> {
  * @typeParam Req - the framework's request type.
  */
 export interface SessionEndedEvent<Req = unknown> {
-  /** The user of the rejected session, when the request carried a verified token. */
+  /**
+   * The user of the session-token the request presented, when the keep-alive verified it (never
+   * with `verify: false`); `undefined` when the request carried only a refresh-token.
+   */
   readonly userId: string | undefined
   /** The Frontend API's status: 401 or 403. */
   readonly status: number

@@ -175,6 +175,9 @@ export class RefreshLimiter {
     const buckets: Bucket[] = []
     if (caller.verifiedUser === undefined) {
       refill(this.#global, unprovenPerSecond / 1000, this.#globalCapacity, now)
+      // Refused before its client's bucket is made: calls from many addresses, all refused, would
+      // otherwise push spent clients' buckets out of the bounded map, refilled.
+      if (this.#global.tokens < 1) return undefined
       buckets.push(this.#global)
     }
     const key = this.#clientKeyOf(caller)

@@ -158,6 +158,29 @@ describe('RefreshLimiter', () => {
     expect(allowed).toBe(3)
   })
 
+  it('calls the global budget refuses leave no client bucket: a spray of addresses cannot evict a spent user', async () => {
+    // Room for 100 client buckets; the global budget admits 2 unverified calls a second.
+    const limiter = new RefreshLimiter(settings, 0)
+    const user = (id: string) => ({ refreshKeyId: id, verifiedUser: 'usr-m', clientKey: 'ip-m' })
+    const spend = async (count: number) => {
+      let allowed = 0
+      for (let i = 0; i < count; i++) {
+        const permit = await limiter.acquire(user(`m${String(i)}-${String(allowed)}`), 0)
+        if (permit !== undefined) allowed++
+        permit?.settle('rejected', 0)
+      }
+      return allowed
+    }
+    expect(await spend(5)).toBe(3)
+    // 1000 refused calls from as many addresses, in the same instant.
+    await run(
+      limiter,
+      many(1000, (i) => `10.0.${String(i >> 8)}.${String(i & 255)}`),
+      'rejected',
+    )
+    expect(await spend(3)).toBe(0)
+  })
+
   it('never limits a refresh-token that succeeded before; its rejection spends nothing and unproves it', async () => {
     const limiter = new RefreshLimiter({ ...settings, perClientPerMinute: 1 }, 0)
     expect(await run(limiter, [anonymous('good', 'ip-1')], 'accepted')).toBe(1)

@@ -21,7 +21,6 @@ import { getRequestListener } from '@hono/node-server'
 import express from 'express'
 import { Hono } from 'hono'
 import fastify from 'fastify'
-import { Redis } from 'ioredis'
 import Koa from 'koa'
 
 const { values } = parseArgs({
@@ -62,6 +61,10 @@ const timedFetch: typeof fetch = async (input, init) => {
 async function keepAliveOptions() {
   if (values.redis === undefined) return { projectId, frontendApiUrl, fetch: timedFetch }
   const { RedisCoordinator } = await import('../src/redis.js')
+  // Imported only here: ioredis 6 defines `class VerbatimString extends String`, which leaves
+  // `String.prototype` in V8's dictionary mode, so that every string method call in optimised code
+  // becomes a generic property load. Imported at the top, it slowed every other setup too.
+  const { Redis } = await import('ioredis')
   const coordinator = new RedisCoordinator({
     redis: new Redis(values.redis),
     keyPrefix: values.prefix,

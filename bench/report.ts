@@ -218,6 +218,10 @@ ${r.coalesce.map((c) => `| ${c.requests} parallel requests, one expiring session
   around its own call to the Frontend API; measured end to end instead, it is a difference of
   three medians taken by a load generator that shares its CPU with the fake, and carries their
   noise.
+- **Instructions per request ([INSTRUCTIONS.md](INSTRUCTIONS.md), \`npm run bench:instructions\`).**
+  Counted under valgrind, they do not move with the machine's load: a second run of the same
+  server reads within 1 % of the first. They weigh every instruction alike, so they show what
+  the code does, not how long the CPU waits for its data.
 
 ${missed(r)}
 ## 1. Hot path

@@ -30,6 +30,7 @@ import type { RedisCoordinatorOptions, ResolvedRedisOptions } from './redis/opti
 import { ACQUIRE, keysOf, parseAcquireReply, PUBLISH, RELEASE } from './redis/protocol.js'
 import type { AcquireReply, ProtocolKeys } from './redis/protocol.js'
 import { sealerOf } from './redis/seal.js'
+import { restoreFastStringPrototype } from './redis/string-prototype.js'
 import type { Sealer } from './redis/seal.js'
 
 export { REDIS_DEFAULTS }
@@ -106,6 +107,8 @@ export class RedisCoordinator implements RefreshCoordinator {
     this.#redis = scriptRunnerOf(this.#options.redis)
     this.#health = new RedisHealth(this.#options.logger, this.#options.keyPrefix)
     this.#memory = new MemoryCoordinator({ resultTtlMs: this.#options.resultTtlMs })
+    // The app loaded ioredis to make the client it passes: its slow `String.prototype` is undone.
+    restoreFastStringPrototype()
   }
 
   /** Number of refresh-tokens this instance is coordinating through Redis right now. */

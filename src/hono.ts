@@ -12,11 +12,11 @@
  *
  * @module
  */
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler, Next } from 'hono'
 import { createKeepAlive } from './core/keep-alive.js'
 import type { KeepAliveOptions } from './core/options.js'
 import type { KeepAliveStats } from './core/stats.js'
-import type { CorbadoSession } from './core/types.js'
+import type { CorbadoSession, KeepAliveOutcome } from './core/types.js'
 import { fetchResultOf } from './fetch/result.js'
 
 /**
@@ -76,7 +76,9 @@ export function corbadoKeepAlive(
     method: (c) => c.req.method,
     ...(clientAddressOf === undefined ? {} : { clientAddress: clientAddressOf }),
   })
-  const middleware: MiddlewareHandler<{ Variables: KeepAliveVariables }> = async (c, next) => {
+  // Not `async`: on the hot path (a fresh session, decided synchronously) Hono gets downstream's
+  // own promise back, with no promise or async frame of ours per request.
+  const middleware: MiddlewareHandler<{ Variables: KeepAliveVariables }> = (c, next) => {
     const decision = keepAlive.handle({
       // Read only once a refresh is due (see KeepAliveAdapter): the hot path reads the cookie alone.
       method: undefined,
@@ -84,25 +86,31 @@ export function corbadoKeepAlive(
       clientAddress: undefined,
       raw: c,
     })
-    // Awaiting the hot path's synchronous outcome would cost every request a turn of the queue.
-    const outcome = decision instanceof Promise ? await decision : decision
-    c.set('corbadoSession', outcome.session)
-    if (outcome.requestCookieHeader === undefined && outcome.setCookies.length === 0) {
-      await next()
-      return
-    }
-    const { request, finalize } = fetchResultOf(c.req.raw, outcome)
-    // HonoRequest reads headers from `raw` each time, and so does `getCookie`.
-    c.req.raw = request
-    await next()
-    const response = finalize(c.res)
-    if (response !== c.res) {
-      // Assigning over a response copies its headers (the old Set-Cookies too) onto the new one.
-      c.res = undefined
-      c.res = response
-    }
+    return decision instanceof Promise
+      ? decision.then((outcome) => proceed(c, next, outcome))
+      : proceed(c, next, decision)
   }
   return Object.assign(middleware, { stats: () => keepAlive.stats() })
+}
+
+/** Set the session, and when the session cookie changed, rewrite the request and the response. */
+function proceed(c: Context, next: Next, outcome: KeepAliveOutcome): Promise<void> {
+  c.set('corbadoSession', outcome.session)
+  if (outcome.requestCookieHeader === undefined && outcome.setCookies.length === 0) return next()
+  return rewritten(c, next, outcome)
+}
+
+async function rewritten(c: Context, next: Next, outcome: KeepAliveOutcome): Promise<void> {
+  const { request, finalize } = fetchResultOf(c.req.raw, outcome)
+  // HonoRequest reads headers from `raw` each time, and so does `getCookie`.
+  c.req.raw = request
+  await next()
+  const response = finalize(c.res)
+  if (response !== c.res) {
+    // Assigning over a response copies its headers (the old Set-Cookies too) onto the new one.
+    c.res = undefined
+    c.res = response
+  }
 }
 
 export type {

@@ -359,7 +359,9 @@ export function createKeepAlive<Req = unknown>(
     if (result.kind === 'failed') return failed(result.reason, current, request, cookies)
 
     // Every token is verified before it is trusted, also one another request or instance obtained.
-    const inspection = await deadline.race(verifier.inspect(result.sessionToken, Date.now()))
+    const inspection = await deadline.race(
+      verifier.inspect(result.sessionToken, Date.now(), 'issued'),
+    )
     if (inspection === TIMED_OUT || inspection.status !== 'valid') {
       return failed(
         inspection === TIMED_OUT ? 'timeout' : 'unverifiable-token',
@@ -496,7 +498,7 @@ export function createKeepAlive<Req = unknown>(
       )
       return { kind: 'failed', reason: answer.reason }
     }
-    const inspection = await verifier.inspect(answer.sessionToken, Date.now())
+    const inspection = await verifier.inspect(answer.sessionToken, Date.now(), 'issued')
     if (inspection.status !== 'valid') {
       report(
         new RefreshFailedError(

@@ -82,8 +82,12 @@ export interface TokenVerifier {
    * also when the token then decodes.
    */
   known(token: string, now: number): VerifiedToken | undefined
-  /** Verify `token` (using the cache first). Never rejects. */
-  inspect(token: string, now: number): Promise<TokenInspection>
+  /**
+   * Verify `token` (using the cache first). Never rejects. A token the Frontend API `issued` (a
+   * refresh's answer) that names a key not held is worth a download of the keys at once, at most
+   * once a second; one a client `presented` waits for the usual 30 s between such downloads.
+   */
+  inspect(token: string, now: number, origin?: TokenOrigin): Promise<TokenInspection>
   /**
    * What `token` claims before anything is verified: for deciding what may start before it is,
    * never for trusting it.
@@ -92,6 +96,9 @@ export interface TokenVerifier {
   /** Hits and misses of the cache so far, and its size. */
   cacheStats(): { hits: number; misses: number; size: number }
 }
+
+/** Where a token comes from: a client's request, or the Frontend API's answer to a refresh. */
+export type TokenOrigin = 'presented' | 'issued'
 
 /** Settings of {@link createTokenVerifier}. */
 export interface TokenVerifierSettings {
@@ -160,6 +167,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
   const issuers = [...settings.issuers]
   const keyFor = withStaleKeys(keys)
   let heldKeyIds: { readonly of: JSONWebKeySet; readonly ids: ReadonlySet<string> } | undefined
+  let forcedDownloadAt = -Infinity
 
   /** Whether the key set jose holds now has a key `kid`: a token naming it needs no download. */
   function holdsKey(kid: unknown): boolean {
@@ -174,23 +182,43 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     return heldKeyIds.ids.has(kid)
   }
 
-  async function verify(token: string, now: number): Promise<TokenInspection> {
+  async function verify(token: string, now: number, origin: TokenOrigin): Promise<TokenInspection> {
     if (!settings.verify) return decode(token, now)
     if (!looksLikeJwt(token)) return { status: 'rejected', reason: 'malformed' }
     let payload: JWTPayload
     try {
-      payload = (
-        await jwtVerify(token, keyFor, {
-          algorithms: ['RS256'],
-          issuer: issuers,
-          requiredClaims: ['sub', 'exp'],
-          currentDate: new Date(now),
-        })
-      ).payload
+      payload = await verifiedPayload(token, now)
     } catch (error) {
-      return rejection(error)
+      // Corbado signs with a key it rotated in since the last download: jose would not download
+      // the keys again for up to 30 s, and every refresh until then would fail.
+      if (!(origin === 'issued' && error instanceof errors.JWKSNoMatchingKey && mayForceDownload()))
+        return rejection(error)
+      try {
+        await keys.reload()
+        payload = await verifiedPayload(token, now)
+      } catch (retryError) {
+        return rejection(retryError)
+      }
     }
     return accept(token, payload, now)
+  }
+
+  async function verifiedPayload(token: string, now: number): Promise<JWTPayload> {
+    const verified = await jwtVerify(token, keyFor, {
+      algorithms: ['RS256'],
+      issuer: issuers,
+      requiredClaims: ['sub', 'exp'],
+      currentDate: new Date(now),
+    })
+    return verified.payload
+  }
+
+  /** Whether a download for an issued token may start now: at most one a second. */
+  function mayForceDownload(): boolean {
+    const now = Date.now()
+    if (now - forcedDownloadAt < JWKS_RETRY_MS) return false
+    forcedDownloadAt = now
+    return true
   }
 
   /** With `verify: false`: decode a token, synchronously. */
@@ -270,10 +298,10 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
       hits++
       return hit
     },
-    async inspect(token, now) {
+    async inspect(token, now, origin = 'presented') {
       const hit = heldWhole(token, now) ?? rememberedByFingerprint(token, now)
       if (hit !== undefined) return { status: 'valid', token: hit }
-      return verify(token, now)
+      return verify(token, now, origin)
     },
     preview(token) {
       // A token held whole was verified: what it claims is known, and it is checked at once.

@@ -1,0 +1,50 @@
+/**
+ * Corbado starts signing with a new key while the keep-alive holds the old key set, inside jose's
+ * 30 s cooldown between two downloads for an unknown `kid`. Through createKeepAlive().handle()
+ * against the fake Frontend API over HTTP.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createKeepAlive } from '../../src/index.js'
+import { startFakeCorbado } from '../../src/testing/index.js'
+import type { FakeCorbado } from '../../src/testing/index.js'
+import { cookies } from '../helpers/http.js'
+import { nearExpirySession } from '../helpers/sessions.js'
+
+let fake: FakeCorbado
+beforeAll(async () => {
+  fake = await startFakeCorbado()
+})
+afterAll(async () => {
+  await fake.close()
+})
+
+const keyDownloads = () =>
+  fake.calls.filter((call) => call.path.startsWith('/.well-known/jwks')).length
+
+it('a token the refresh returns, signed with a key rotated in since the last download, is verified: the keys are downloaded once more', async () => {
+  const k = createKeepAlive<object>({ projectId: fake.projectId, frontendApiUrl: fake.url })
+  const send = (cookieHeader: string) =>
+    k.handle({ method: 'GET', cookieHeader, clientAddress: '192.0.2.7', raw: {} })
+  const warm = fake.login('usr-rotation-warm')
+  expect((await send(cookies({ cbo_session_token: warm.sessionToken }))).action).toBe('none')
+  // Signed with the key the keep-alive holds; its refresh is signed with the next one.
+  const near = nearExpirySession(fake, 'usr-rotation-1')
+  await fake.rotateSigningKey()
+  const downloads = keyDownloads()
+
+  const outcome = await send(near.header)
+
+  expect(outcome.action).toBe('refreshed')
+  expect(outcome.failure).toBeUndefined()
+  expect(outcome.session?.userId).toBe('usr-rotation-1')
+  expect(keyDownloads()).toBe(downloads + 1)
+
+  // A token a client presents, naming a key not held, still waits for jose's cooldown: forged
+  // `kid`s cost no download.
+  await fake.rotateSigningKey()
+  const presented = fake.login('usr-rotation-2')
+  const before = keyDownloads()
+  const anonymous = await send(cookies({ cbo_session_token: presented.sessionToken }))
+  expect(anonymous.session).toBeUndefined()
+  expect(keyDownloads()).toBe(before)
+})

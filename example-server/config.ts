@@ -31,22 +31,27 @@ export interface DemoConfig {
   readonly secureCookies: boolean
 }
 
+/** A variable of the demo's environment holds a value it cannot use; the message names both. */
+export class DemoConfigError extends Error {
+  override readonly name = 'DemoConfigError'
+}
+
 /**
  * Read the demo's settings: `CORBADO_PROJECT_ID` (switches from the fake to a real project),
  * `CORBADO_FRONTEND_API_URL`, `PORT` (default 3000), `DEMO_SECURE_COOKIES` (`false` to drop `Secure`).
  *
- * @throws {Error} naming the variable when a value is invalid.
+ * @throws {DemoConfigError} naming the variable when a value is invalid.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): DemoConfig {
   const projectId = nonEmpty(env.CORBADO_PROJECT_ID)
   const frontendApiUrl = nonEmpty(env.CORBADO_FRONTEND_API_URL)
   if (projectId === undefined && frontendApiUrl !== undefined) {
-    throw new Error('CORBADO_FRONTEND_API_URL needs CORBADO_PROJECT_ID as well')
+    throw new DemoConfigError('CORBADO_FRONTEND_API_URL needs CORBADO_PROJECT_ID as well')
   }
   return {
     provider:
       projectId === undefined ? { kind: 'fake' } : { kind: 'corbado', projectId, frontendApiUrl },
-    port: port(env.PORT),
+    port: portFrom(env.PORT, 3000),
     secureCookies: env.DEMO_SECURE_COOKIES !== 'false',
   }
 }
@@ -56,11 +61,23 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed === undefined || trimmed === '' ? undefined : trimmed
 }
 
-function port(value: string | undefined): number {
-  if (nonEmpty(value) === undefined) return 3000
+/**
+ * The port `PORT` names, or `fallback` when it is unset or empty.
+ *
+ * @throws {DemoConfigError} when it is not an integer from 0 to 65535.
+ */
+export function portFrom(value: string | undefined, fallback: number): number {
+  if (nonEmpty(value) === undefined) return fallback
   const parsed = Number(value)
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
-    throw new Error(`PORT must be an integer from 0 to 65535, got "${String(value)}"`)
+    throw new DemoConfigError(`PORT must be an integer from 0 to 65535, got "${String(value)}"`)
   }
   return parsed
+}
+
+/** Print a {@link DemoConfigError} as one line and exit with code 1; rethrow anything else. */
+export function exitOnConfigError(error: unknown): never {
+  if (!(error instanceof DemoConfigError)) throw error
+  console.error(`corbado-keepalive demo: ${error.message}`)
+  process.exit(1)
 }

@@ -1,6 +1,6 @@
 /**
- * `npm start` and `npm run start:sdk` on a port another process holds: one line naming the port
- * and the variable that picks another, exit code 1, no stack trace.
+ * `npm start` and `npm run start:sdk` on a port another process holds, or with a `PORT` that is
+ * no port: one line naming the port or the value, exit code 1, no stack trace.
  */
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
@@ -56,4 +56,17 @@ describe.each([
       await taken.close()
     }
   })
+
+  it.each(['abc', '70000', '-1', '3000.5'])(
+    'prints one line naming PORT and the value %s, and exits 1',
+    { timeout: 40_000 },
+    async (value) => {
+      const run = await runDemo(script, value)
+      expect(run.code).toBe(1)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toBe(
+        `corbado-keepalive demo: PORT must be an integer from 0 to 65535, got "${value}"\n`,
+      )
+    },
+  )
 })

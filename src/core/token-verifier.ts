@@ -167,7 +167,7 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
   const issuers = [...settings.issuers]
   const keyFor = withStaleKeys(keys)
   let heldKeyIds: { readonly of: JSONWebKeySet; readonly ids: ReadonlySet<string> } | undefined
-  let forcedDownloadAt = -Infinity
+  let forced: { readonly startedAt: number; readonly done: Promise<void> } | undefined
 
   /** Whether the key set jose holds now has a key `kid`: a token naming it needs no download. */
   function holdsKey(kid: unknown): boolean {
@@ -191,10 +191,10 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     } catch (error) {
       // Corbado signs with a key it rotated in since the last download: jose would not download
       // the keys again for up to 30 s, and every refresh until then would fail.
-      if (!(origin === 'issued' && error instanceof errors.JWKSNoMatchingKey && mayForceDownload()))
+      if (!(origin === 'issued' && error instanceof errors.JWKSNoMatchingKey))
         return rejection(error)
       try {
-        await keys.reload()
+        await forcedDownload()
         payload = await verifiedPayload(token, now)
       } catch (retryError) {
         return rejection(retryError)
@@ -213,12 +213,16 @@ export function createTokenVerifier(settings: TokenVerifierSettings): TokenVerif
     return verified.payload
   }
 
-  /** Whether a download for an issued token may start now: at most one a second. */
-  function mayForceDownload(): boolean {
+  /**
+   * A download of the keys for issued tokens: at most one starts a second, and every token that
+   * needs one meanwhile waits for it. Concurrent refreshes right after a rotation all need it.
+   */
+  function forcedDownload(): Promise<void> {
     const now = Date.now()
-    if (now - forcedDownloadAt < JWKS_RETRY_MS) return false
-    forcedDownloadAt = now
-    return true
+    if (forced === undefined || now - forced.startedAt >= JWKS_RETRY_MS) {
+      forced = { startedAt: now, done: keys.reload() }
+    }
+    return forced.done
   }
 
   /** With `verify: false`: decode a token, synchronously. */

@@ -21,12 +21,18 @@ afterAll(async () => {
 const keyDownloads = () =>
   fake.calls.filter((call) => call.path.startsWith('/.well-known/jwks')).length
 
-it('a token the refresh returns, signed with a key rotated in since the last download, is verified: the keys are downloaded once more', async () => {
+/** A keep-alive that verified one session, so it holds the key set of now. */
+async function warmKeepAlive() {
   const k = createKeepAlive<object>({ projectId: fake.projectId, frontendApiUrl: fake.url })
   const send = (cookieHeader: string) =>
     k.handle({ method: 'GET', cookieHeader, clientAddress: '192.0.2.7', raw: {} })
   const warm = fake.login('usr-rotation-warm')
   expect((await send(cookies({ cbo_session_token: warm.sessionToken }))).action).toBe('none')
+  return send
+}
+
+it('a token the refresh returns, signed with a key rotated in since the last download, is verified: the keys are downloaded once more', async () => {
+  const send = await warmKeepAlive()
   // Signed with the key the keep-alive holds; its refresh is signed with the next one.
   const near = nearExpirySession(fake, 'usr-rotation-1')
   await fake.rotateSigningKey()
@@ -47,4 +53,25 @@ it('a token the refresh returns, signed with a key rotated in since the last dow
   const anonymous = await send(cookies({ cbo_session_token: presented.sessionToken }))
   expect(anonymous.session).toBeUndefined()
   expect(keyDownloads()).toBe(before)
+})
+
+it('several users refreshing at once right after a rotation are all refreshed, with one download of the keys', async () => {
+  const send = await warmKeepAlive()
+  const near = ['a', 'b', 'c', 'd', 'e'].map((name) =>
+    nearExpirySession(fake, `usr-rotation-together-${name}`),
+  )
+  await fake.rotateSigningKey()
+  fake.setLatency(50, 'jwks')
+  try {
+    const downloads = keyDownloads()
+
+    const outcomes = await Promise.all(near.map(async (session) => send(session.header)))
+
+    expect(outcomes.map((outcome) => outcome.failure ?? outcome.action)).toEqual(
+      Array(near.length).fill('refreshed'),
+    )
+    expect(keyDownloads()).toBe(downloads + 1)
+  } finally {
+    fake.setLatency(0, 'jwks')
+  }
 })

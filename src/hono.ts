@@ -76,8 +76,8 @@ export function corbadoKeepAlive(
     method: (c) => c.req.method,
     ...(clientAddressOf === undefined ? {} : { clientAddress: clientAddressOf }),
   })
-  // Not `async`: on the hot path (a fresh session, decided synchronously) Hono gets downstream's
-  // own promise back, with no promise or async frame of ours per request.
+  // Not `async`: on the hot path (a fresh session, decided synchronously) there is no async frame
+  // of ours per request.
   const middleware: MiddlewareHandler<{ Variables: KeepAliveVariables }> = (c, next) => {
     const decision = keepAlive.handle({
       // Read only once a refresh is due (see KeepAliveAdapter): the hot path reads the cookie alone.
@@ -96,8 +96,15 @@ export function corbadoKeepAlive(
 /** Set the session, and when the session cookie changed, rewrite the request and the response. */
 function proceed(c: Context, next: Next, outcome: KeepAliveOutcome): Promise<void> {
   c.set('corbadoSession', outcome.session)
-  if (outcome.requestCookieHeader === undefined && outcome.setCookies.length === 0) return next()
+  if (outcome.requestCookieHeader === undefined && outcome.setCookies.length === 0) {
+    // `next()` resolves with the Context, which Hono would take for this middleware's response.
+    return next().then(nothing)
+  }
   return rewritten(c, next, outcome)
+}
+
+function nothing(): undefined {
+  return undefined
 }
 
 async function rewritten(c: Context, next: Next, outcome: KeepAliveOutcome): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import { createAdaptorServer } from '@hono/node-server'
 import { Hono } from 'hono'
+import type { MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { etag } from 'hono/etag'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -80,5 +81,28 @@ describe('corbado-keepalive/hono with other middleware', () => {
     expect(fresh).toBeDefined()
     expect(fresh).not.toBe(sessionToken)
     expect(response.headers.get('cache-control')).toBe('private, no-store')
+  })
+})
+
+describe('corbado-keepalive/hono and a handler that returns no response', () => {
+  it('leaves the mistake to Hono, as an `await next()` middleware does: its onError answers', async () => {
+    const middlewares: MiddlewareHandler[] = [
+      async (_c, next) => {
+        await next()
+      },
+      corbadoKeepAlive({ projectId: 'pro-1234567890' }),
+    ]
+    const answers = []
+    for (const middleware of middlewares) {
+      const hono = new Hono()
+      hono.onError((error, c) => c.text(`onError: ${error.message}`, 500))
+      hono.use(middleware)
+      hono.get('/', () => undefined as unknown as Response)
+      const response: unknown = await hono.request('/')
+      expect(response).toBeInstanceOf(Response)
+      answers.push([(response as Response).status, await (response as Response).text()])
+    }
+    expect(answers[1]).toEqual(answers[0])
+    expect(answers[0]?.[0]).toBe(500)
   })
 })

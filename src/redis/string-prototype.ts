@@ -25,7 +25,11 @@ const LOOKUPS = 64
  */
 export function restoreFastStringPrototype(): void {
   const probe: object = Object.create(String.prototype) as object
-  for (let i = 0; i < LOOKUPS; i++) lookUpAbsent(probe)
+  try {
+    for (let i = 0; i < LOOKUPS; i++) lookUpAbsent(probe)
+  } catch {
+    // A getter or Proxy an app put on the prototype chain threw: only speed was at stake.
+  }
 }
 
 function lookUpAbsent(probe: object): unknown {

@@ -133,9 +133,13 @@ async function count(setup: Setup, cookie: string, fakeUrl: string, projectId: s
     const during = collections - before
     child.kill('SIGTERM')
     await exited
-    const { stdout } = await run('callgrind_annotate', ['--inclusive=yes', outFile], {
-      maxBuffer: 256 * 1024 * 1024,
-    })
+    const { stdout } = await run(
+      'callgrind_annotate',
+      ['--inclusive=yes', '--threshold=100', outFile],
+      {
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    )
     return { setup, ...parse(stdout), collections: during }
   } finally {
     agent.destroy()

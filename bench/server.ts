@@ -1,6 +1,6 @@
 /**
  * One benchmark server, started by the sections in its own (pinned) process.
- * `--setup` picks what is measured; the package is imported from `dist/`, as users get it.
+ * `--setup` picks what is measured; the package is loaded from its TypeScript sources (through tsx).
  * `/__bench/cpu` and `/__bench/heap` report the process's CPU time and heap; `/__bench/loop-delay`
  * the event loop's longest and p99 delay since the previous call (milliseconds; the first call
  * starts the measurement);

@@ -419,8 +419,12 @@ Upstream refresh calls made: ${r.mem.refreshCalls}. Verified-token cache size at
 (bound: 10,000).
 
 Time per request (\`handle()\` alone) as distinct sessions grow, after every one of them was seen
-once (steady traffic); each burst comes from another session, spread over all of them. The points
-take turns in ${f.scale(10)[0]!.rounds?.length ?? 1} rounds of ${fixed(200 / (f.scale(10)[0]!.rounds?.length ?? 1), 0)},000 requests, in an order that rotates by
+once (steady traffic); each burst comes from another session, spread over all of them. Before
+each round, 10,000 sessions no point visits push out the tokens kept whole, and within a round no
+session comes back: past 10,000 sessions, the first request of every burst misses them, the worst
+case. Each round's Cookie headers are built before its clock starts, each a flat string as a
+server's parser gives it, then garbage is collected, and each header is read once just before its
+burst. The points take turns in ${f.scale(10)[0]!.rounds?.length ?? 1} rounds of ${fixed(200 / (f.scale(10)[0]!.rounds?.length ?? 1), 0)},000 requests, in an order that rotates by
 round; each figure is a point's median round, with the spread of its rounds:
 
 | distinct sessions | bursts of 10 requests per session, µs | every request a different session, µs |

@@ -147,12 +147,17 @@ const SCALE_POINTS = [1, 10_000, 100_000, 1_000_000]
 const SCALE_ROUNDS = 5
 const SCALE_REQUESTS_PER_ROUND = 40_000
 
+/** Sessions no point visits, enough to push every other token out of those kept whole. */
+const flushKeptWhole = (i: number) => defaultCookieOf(Math.max(...SCALE_POINTS) + i)
+
 /**
  * Every session of every point is seen once first (steady traffic; the points' sessions are the
  * first `distinct` of the same million). Then the points take turns for {@link SCALE_ROUNDS}
  * rounds, in an order that rotates by round, so that the machine's and the compiler's drift falls
- * on all of them alike; a point's figure is its median round. Before its turn, a point of at most
- * 10,000 sessions has them all seen again, as its steady traffic keeps them kept whole.
+ * on all of them alike; a point's figure is its median round. Before its turn, 10,000 sessions no
+ * point visits push the tokens kept whole out, so that no point finds the last one's; then a
+ * point of at most 10,000 sessions has them all seen again, as its steady traffic keeps them kept
+ * whole.
  */
 await run(Math.max(...SCALE_POINTS), defaultCookieOf)
 const scale: { distinct: number; burst: number; cpuMicrosPerRequest: number; rounds: number[] }[] =
@@ -164,6 +169,7 @@ for (const burst of [10, 1]) {
     for (let turn = 0; turn < SCALE_POINTS.length; turn++) {
       const point = (round + turn) % SCALE_POINTS.length
       const distinct = SCALE_POINTS[point]!
+      await run(10_000, flushKeptWhole)
       if (distinct <= 10_000) await run(distinct, defaultCookieOf)
       rounds[point]!.push(
         await microsPerRequest(distinct, SCALE_REQUESTS_PER_ROUND, burst, round * visitsPerRound),

@@ -36,7 +36,7 @@ const ENCODER = new TextEncoder()
  * The hash's keys and the token being hashed live in typed arrays that are constants of this
  * module, not fields: V8 then knows each array while compiling the hash, instead of checking its
  * buffer and length on every one of a token's ~1,500 reads (a third of the instructions).
- * Processes share the keys, drawn once; each table still keeps its own tokens.
+ * Every table in a process shares the keys, drawn once; each table keeps its own tokens.
  */
 /** The token being hashed, as bytes, and as the two-byte digits that are hashed. */
 const BYTES = new Uint8Array(2 * MAX_DIGITS)
@@ -66,7 +66,6 @@ const INITIAL_SLOTS = 4096
 /** Remembers verified tokens by fingerprint, up to a bound. */
 export class TokenFingerprints {
   readonly #maxSlots: number
-  /** Empty until the first token is remembered. */
   /** The lanes of the token hashed last, set by {@link #hash}: the third with the token's length. */
   #laneA = 0
   #laneB = 0

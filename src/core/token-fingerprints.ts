@@ -6,11 +6,11 @@
  *
  * The fingerprint is a multilinear universal hash in three independent lanes, two modulo the
  * prime p = 2^26 − 5 and one modulo q = 2^20 − 3, keyed per position with random numbers drawn
- * when the process remembers its first token. For any two different tokens of the same length, whatever
- * their content, all three lanes agree with probability at most 1/(p²q) ≈ 2.1 · 10⁻²²; lengths
- * are compared exactly. So a token made up to match one of the (at most 2^21) tokens remembered
- * is taken for it with probability below 5 · 10⁻¹⁶ per attempt: unlike a fixed hash, the keys
- * are unknown to whoever writes the token.
+ * when the process remembers its first token. For any two different tokens of the same length,
+ * whatever their content, all three lanes agree with probability at most 1/(p²q) ≈ 2.1 · 10⁻²²;
+ * lengths are compared exactly. So a token made up to match one of the (at most 2^21) tokens
+ * remembered is taken for it with probability below 5 · 10⁻¹⁶ per attempt: unlike a fixed hash,
+ * the keys are unknown to whoever writes the token.
  *
  * @module
  */
@@ -35,7 +35,7 @@ const ENCODER = new TextEncoder()
 /*
  * The hash's keys and the token being hashed live in typed arrays that are constants of this
  * module, not fields: V8 then knows each array while compiling the hash, instead of checking its
- * buffer and length on every one of a token's ~1,500 reads (a third of the instructions).
+ * buffer and length on every one of a token's ~1,500 reads (over half of the instructions).
  * Every table in a process shares the keys, drawn once; each table keeps its own tokens.
  */
 /** The token being hashed, as bytes, and as the two-byte digits that are hashed. */

@@ -7,7 +7,7 @@
  * CPU time on this shared machine moves by ±10 % between rounds (bench/RESULTS.md §1); an
  * instruction count does not depend on what else the machine runs. Each server runs under
  * callgrind with counting off; after a warm-up it is collected (so no garbage collection falls in
- * the window, with a 64 MB young generation), counting is switched on for the measured requests,
+ * the window, with a 1 GB young generation), counting is switched on for the measured requests,
  * then off. V8 runs single-threaded, so its optimising compiler's work is counted where it
  * happens, on the main thread; the count is given whole and without that compile work, which in
  * a server with Node's defaults runs on a background thread.

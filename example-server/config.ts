@@ -75,9 +75,16 @@ export function portFrom(value: string | undefined, fallback: number): number {
   return parsed
 }
 
-/** Print a {@link DemoConfigError} as one line and exit with code 1; rethrow anything else. */
-export function exitOnConfigError(error: unknown): never {
-  if (!(error instanceof DemoConfigError)) throw error
-  console.error(`corbado-keepalive demo: ${error.message}`)
-  process.exit(1)
+/**
+ * What `read` returns; when it throws a {@link DemoConfigError}, print its message as one line and
+ * exit with code 1. Anything else is rethrown.
+ */
+export function orExitOnConfigError<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    if (!(error instanceof DemoConfigError)) throw error
+    console.error(`corbado-keepalive demo: ${error.message}`)
+    process.exit(1)
+  }
 }

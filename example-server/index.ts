@@ -2,17 +2,11 @@
  * `npm start` (Express) and `npm run start:koa`: the demo app with the fake Frontend API, or a
  * real Corbado project when `CORBADO_PROJECT_ID` is set. See `config.ts` for the variables.
  */
-import { exitOnConfigError, loadConfig } from './config.js'
-import type { DemoConfig } from './config.js'
+import { loadConfig, orExitOnConfigError } from './config.js'
 import { exitPortInUse, isPortInUse } from './port-in-use.js'
 import { startDemo } from './start.js'
 
-let config: DemoConfig
-try {
-  config = loadConfig(process.env)
-} catch (error) {
-  exitOnConfigError(error)
-}
+const config = orExitOnConfigError(() => loadConfig(process.env))
 const framework = process.argv.includes('--koa') ? 'koa' : 'express'
 const demo = await startDemo({ ...config, framework }).catch((error: unknown) => {
   if (!isPortInUse(error)) throw error

@@ -2,16 +2,11 @@
  * `npm run start:sdk`: Corbado's real browser SDK and the keep-alive side by side, against the
  * fake Frontend API. `PORT` (default 8443) picks the port.
  */
-import { exitOnConfigError, portFrom } from './config.js'
+import { orExitOnConfigError, portFrom } from './config.js'
 import { exitPortInUse, isPortInUse } from './port-in-use.js'
 import { startSdkDemo } from './sdk-demo.js'
 
-let port: number
-try {
-  port = portFrom(process.env.PORT, 8443)
-} catch (error) {
-  exitOnConfigError(error)
-}
+const port = orExitOnConfigError(() => portFrom(process.env.PORT, 8443))
 const demo = await startSdkDemo(port).catch((error: unknown) => {
   if (!isPortInUse(error)) throw error
   exitPortInUse(port, 'npm run start:sdk')

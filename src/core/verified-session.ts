@@ -27,12 +27,13 @@ export function sessionWithClaims(token: string, claims: CorbadoClaims): Corbado
  */
 export function sessionDecodedOnRead(token: string, expiresAtMs: number): CorbadoSession {
   // Two `defineProperty` calls cost half of one `defineProperties`; the keys keep their order.
-  const session = {}
+  const session = {} as { -readonly [K in keyof CorbadoSession]: CorbadoSession[K] }
   Object.defineProperty(session, 'userId', USER_ID)
   Object.defineProperty(session, 'claims', CLAIMS)
-  return Object.freeze(
-    Object.assign(session, { token, expiresAt: new Date(expiresAtMs), refreshed: false }),
-  ) as CorbadoSession
+  session.token = token
+  session.expiresAt = new Date(expiresAtMs)
+  session.refreshed = false
+  return Object.freeze(session)
 }
 
 /** The claims of each session of {@link sessionDecodedOnRead} that were read. */

@@ -486,6 +486,22 @@ export function createKeepAlive<Req = unknown>(
     answered: AnswerObserver,
   ): Promise<SharedRefreshResult> {
     counters.upstreamCall()
+    // A coordinator holds its lock until this settles, so the new token's verification shares the
+    // call's budget: a download of rotated-in keys that hangs (up to two, one of jose's and one of
+    // ours) would otherwise hold the lock past `lockTtlMs`, and another instance would refresh again.
+    const budget = startDeadline(o.refreshTimeoutMs)
+    try {
+      return await callAndVerifyWithin(budget, refreshToken, answered)
+    } finally {
+      budget.clear()
+    }
+  }
+
+  async function callAndVerifyWithin(
+    budget: Deadline,
+    refreshToken: string,
+    answered: AnswerObserver,
+  ): Promise<SharedRefreshResult> {
     const answer = await callFrontendApi(refreshToken)
     answered(answer.kind === 'token' ? 200 : answer.status)
     if (answer.kind === 'ended') return { kind: 'ended', status: answer.status }
@@ -498,7 +514,24 @@ export function createKeepAlive<Req = unknown>(
       )
       return { kind: 'failed', reason: answer.reason }
     }
-    const inspection = await verifier.inspect(answer.sessionToken, Date.now(), 'issued')
+    const inspection = await budget.race(
+      verifier.inspect(answer.sessionToken, Date.now(), 'issued'),
+    )
+    if (inspection === TIMED_OUT) {
+      // Corbado accepted the refresh: its token is shared rather than lost, and every request that
+      // uses it verifies it first, as it verifies any shared result. Its unverified expiry can only
+      // shorten how long it is reused.
+      log(
+        'debug',
+        { reason: 'keys-unavailable' },
+        'corbado-keepalive: the new session-token was not verified in time; shared unverified',
+      )
+      return {
+        kind: 'refreshed',
+        sessionToken: answer.sessionToken,
+        expiresAtMs: verifier.preview(answer.sessionToken).expiresAtMs,
+      }
+    }
     if (inspection.status !== 'valid') {
       report(
         new RefreshFailedError(

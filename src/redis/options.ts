@@ -28,8 +28,9 @@ export interface RedisCoordinatorOptions {
    * How long a leader holds the lock of a refresh-token, milliseconds. If its instance dies
    * mid-refresh, another instance takes over after this. Keep it at least twice the keep-alive's
    * `refreshTimeoutMs` plus a second: a leader's call may wait up to `refreshTimeoutMs` for a
-   * place under `refreshConcurrency`, then take up to `refreshTimeoutMs` itself; a lock that
-   * expires first lets another instance repeat the refresh. Default `7000`.
+   * place under `refreshConcurrency`, then take up to `refreshTimeoutMs` itself, the new token's
+   * verification included; a lock that expires first lets another instance repeat the refresh.
+   * Default `7000`.
    */
   lockTtlMs?: number
   /**

@@ -3,8 +3,9 @@
  * 30 s cooldown between two downloads for an unknown `kid`. Through createKeepAlive().handle()
  * against the fake Frontend API over HTTP.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createKeepAlive } from '../../src/index.js'
+import { afterAll, beforeAll, expect, it, vi } from 'vitest'
+import { createKeepAlive, MemoryCoordinator } from '../../src/index.js'
+import type { RefreshCoordinator } from '../../src/index.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { cookies } from '../helpers/http.js'
@@ -74,4 +75,60 @@ it('several users refreshing at once right after a rotation are all refreshed, w
   } finally {
     fake.setLatency(0, 'jwks')
   }
+})
+
+it('a refresh whose new token cannot be verified within refreshTimeoutMs, because the rotated-in keys do not download, lets go of its coordination in time and is not lost: the next request uses it', async () => {
+  const timeoutMs = 600
+  // How long each upstream refresh held its coordination (a Redis coordinator's lock).
+  const held: number[] = []
+  const memory = new MemoryCoordinator()
+  const timing: RefreshCoordinator = {
+    coordinate: (key, refresh) =>
+      memory.coordinate(key, async () => {
+        const started = performance.now()
+        try {
+          return await refresh()
+        } finally {
+          held.push(performance.now() - started)
+        }
+      }),
+  }
+  const k = createKeepAlive<object>({
+    projectId: fake.projectId,
+    frontendApiUrl: fake.url,
+    refreshTimeoutMs: timeoutMs,
+    coordinator: timing,
+  })
+  const send = (cookieHeader: string) =>
+    k.handle({ method: 'GET', cookieHeader, clientAddress: '192.0.2.7', raw: {} })
+  const warm = fake.login('usr-rotation-hang-warm')
+  expect((await send(cookies({ cbo_session_token: warm.sessionToken }))).action).toBe('none')
+  const near = nearExpirySession(fake, 'usr-rotation-hang')
+  await fake.rotateSigningKey()
+  const refreshesBefore = fake.refreshCount
+  fake.setLatency(500, 'refresh')
+  fake.setLatency(5000, 'jwks')
+  try {
+    const first = await send(near.header)
+
+    expect(first.failure).toBe('timeout')
+    // The request answered at its deadline; the refresh it started goes on.
+    await vi.waitFor(() => {
+      expect(held).toHaveLength(1)
+    }, 5000)
+    // The call took 500 ms of the 600: the key download after it got the rest, not a timeout of
+    // its own (nor two), which ended past 1100 ms.
+    expect(held[0]).toBeLessThan(timeoutMs + 350)
+  } finally {
+    fake.setLatency(0, 'refresh')
+    fake.setLatency(0, 'jwks')
+  }
+  // Past the stalled download's own timeout and the second before another may start.
+  await new Promise((resolve) => setTimeout(resolve, timeoutMs + 1100))
+
+  const second = await send(near.header)
+
+  expect(second.action).toBe('refreshed')
+  expect(second.session?.userId).toBe('usr-rotation-hang')
+  expect(fake.refreshCount).toBe(refreshesBefore + 1)
 })

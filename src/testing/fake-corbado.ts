@@ -221,6 +221,12 @@ class FakeCorbadoServer implements FakeCorbado {
       handleControl(ctx, pathname, this.control)
       return
     }
+    if (!authorized) {
+      // As Corbado answers a call from an origin the project does not list, also one that needed
+      // no preflight: its effects (a refresh, a logout) never happen.
+      sendError(res, 403, 'invalid_origin', 'origin is not authorized', startedAt)
+      return
+    }
     const entry = this.api.get(pathname)
     if (entry === undefined) {
       sendError(res, 404, 'not_found', `no route ${pathname}`, startedAt)

@@ -42,8 +42,9 @@ export interface FakeCorbadoOptions {
   /**
    * Origins allowed to call the fake from a browser (Corbado's "authorized origins"), e.g.
    * `['https://app.example.com']`. An authorized `Origin` is echoed exactly, with
-   * `Access-Control-Allow-Credentials: true`; another one gets no CORS headers, and its preflight
-   * `403` with error type `invalid_origin`.
+   * `Access-Control-Allow-Credentials: true`; another one gets no CORS headers, and `403` with
+   * error type `invalid_origin`, for its preflights and its calls alike (the test-only `/__fake/`
+   * routes excepted).
    * @defaultValue every origin, as a Corbado development project
    */
   authorizedOrigins?: readonly string[]

@@ -370,7 +370,7 @@ describe('CORS for authorized origins', () => {
     expect(res.headers.get('access-control-allow-credentials')).toBe('true')
   })
 
-  it('gives another origin no CORS headers and a 403 invalid_origin preflight', async () => {
+  it('gives another origin no CORS headers and a 403 invalid_origin, for a preflight and a call alike', async () => {
     const f = await start({ authorizedOrigins: [app] })
     const evil = 'https://app.example.com.evil.test'
     const pre = await fetch(`${f.url}/v2/me/refresh`, {
@@ -382,6 +382,20 @@ describe('CORS for authorized origins', () => {
     const res = await call(f, '/v2/session-config', { headers: { origin: evil } })
     expect(res.headers.get('access-control-allow-origin')).toBeNull()
     expect(res.headers.get('access-control-allow-credentials')).toBeNull()
+    await expectEnvelope(res, 403, 'invalid_origin')
+  })
+
+  it('refreshes nothing for a call from another origin, as Corbado refuses it', async () => {
+    const f = await start({ authorizedOrigins: [app] })
+    const { refreshToken } = f.login('usr-cors-call')
+    const cookie = `cbo_refresh_token=${refreshToken}`
+
+    const refused = await refresh(f, { cookie, headers: { origin: 'https://evil.test' } })
+
+    await expectEnvelope(refused, 403, 'invalid_origin')
+    expect(refused.headers.get('set-cookie')).toBeNull()
+    expect((await refresh(f, { cookie, headers: { origin: app } })).status).toBe(200)
+    expect((await refresh(f, { cookie })).status).toBe(200)
   })
 
   it('rejects an authorized origin that is not an origin', async () => {

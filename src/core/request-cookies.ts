@@ -81,37 +81,46 @@ export function readCorbadoCookies(
 /**
  * The raw value of the one cookie in `header` named in `names`, or `undefined` when there is none,
  * more than one, or the header needs the full scan of {@link readCorbadoCookies} to be read alike.
- * The hot path's shortcut: it steps from `;` to `;` and compares names in place, with no string
- * made but the value's slice. The value is not trimmed, unquoted or decoded, so it matches
- * {@link readCorbadoCookies}'s `sessionToken` exactly only when it holds none of `" %`, spaces or
- * tabs: a caller must only trust it when it equals a string known to be free of them (a verified
- * token). Never throws.
+ * The hot path's shortcut: it finds each name with `indexOf` and reads a value only where the name
+ * stands as a cookie's (after the header's start or a `;`, and spaces or tabs, and before `=`),
+ * with no string made but the value's slice. The value is not trimmed, unquoted or decoded, so it
+ * matches {@link readCorbadoCookies}'s `sessionToken` exactly only when it holds none of `" %`,
+ * spaces or tabs: a caller must only trust it when it equals a string known to be free of them (a
+ * verified token). Never throws.
+ *
+ * @param names - cookie names, each a non-empty RFC 6265 token, as the options validate them.
  */
 export function soleCookieValue(
   header: string | undefined,
   names: readonly string[],
 ): string | undefined {
   if (header === undefined) return undefined
-  // Searching for a single character is V8's fastest `indexOf`; one for a whole cookie name costs
-  // more than this walk over a typical header.
-  const length = header.length
+  // V8 searches for a name natively, skipping from one candidate first character to the next.
+  // Comparing the names in place at each cookie instead (`startsWith`, one character at a time)
+  // costs half as much again over a typical header: 3.2k instructions against 2.2k (callgrind).
   let found: string | undefined
-  let start = 0
-  while (start < length) {
-    let end = header.indexOf(';', start)
-    if (end === -1) end = length
-    while (start < end && isSpace(header.charCodeAt(start))) start++
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] ?? ''
-      if (!header.startsWith(name, start)) continue
-      let eq = start + name.length
-      while (eq < end && isSpace(header.charCodeAt(eq))) eq++
-      if (eq === end || header.charCodeAt(eq) !== 0x3d) continue
-      // A second cookie of these names: which one counts is for the full scan to decide.
-      if (found !== undefined) return undefined
-      found = header.slice(eq + 1, end)
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] ?? ''
+    if (name === '') return undefined
+    let at = header.indexOf(name)
+    while (at !== -1) {
+      let before = at - 1
+      while (before >= 0 && isSpace(header.charCodeAt(before))) before--
+      let next = at + name.length
+      if (before === -1 || header.charCodeAt(before) === 0x3b) {
+        while (isSpace(header.charCodeAt(next))) next++
+        if (header.charCodeAt(next) === 0x3d) {
+          // A second cookie of these names: which one counts is for the full scan to decide.
+          if (found !== undefined) return undefined
+          let end = header.indexOf(';', next + 1)
+          if (end === -1) end = header.length
+          found = header.slice(next + 1, end)
+          // A value holds no `;`: no cookie name starts inside it.
+          next = end
+        }
+      }
+      at = header.indexOf(name, next)
     }
-    start = end + 1
   }
   return found
 }

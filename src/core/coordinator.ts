@@ -11,10 +11,16 @@ import type { RefreshFailureReason } from './errors.js'
 export type SharedRefreshResult =
   | {
       readonly kind: 'refreshed'
+      /**
+       * The new session-token, as the Frontend API returned it. It may not be verified yet (its
+       * keys could not be had in time): a coordinator stores and hands it out, never decodes or
+       * trusts it; the keep-alive verifies it before each use.
+       */
       readonly sessionToken: string
       /**
-       * When the new token expires, ms since the epoch. A coordinator never hands the result out
-       * after this (less a second's margin), however long its own reuse period.
+       * When the new token expires, ms since the epoch; unverified as the token may be, it only
+       * shortens reuse. A coordinator never hands the result out after this (less a second's
+       * margin), however long its own reuse period.
        */
       readonly expiresAtMs?: number
     }

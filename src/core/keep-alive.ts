@@ -39,7 +39,7 @@ import type { AnswerObserver } from './telemetry/telemetry.js'
 import { lazy } from './lazy.js'
 import type { Lazy } from './lazy.js'
 import { createTokenVerifier } from './token-verifier.js'
-import type { TokenPreview, VerifiedToken } from './token-verifier.js'
+import type { TokenInspection, TokenPreview, VerifiedToken } from './token-verifier.js'
 import type { KeepAliveOutcome, KeepAliveRequest } from './types.js'
 
 /** The framework-free keep-alive. Adapters call {@link KeepAlive.handle} once per request. */
@@ -463,15 +463,23 @@ export function createKeepAlive<Req = unknown>(
       // has been answered already, and the provider was never asked, so the breaker is not told.
       if (!(await upstreamPlaces.acquire(answeredBy))) return { kind: 'failed', reason: 'timeout' }
       try {
+        // An object, as a closure sets it: a `let` would stay narrowed to `true`.
+        const verified = { inTime: true }
         const result = await telemetry.upstreamRefresh(
           request.raw,
           keyId,
           verifiedUser,
-          (answered) => callAndVerify(refreshToken, answered),
+          (answered) =>
+            callAndVerify(refreshToken, answered, () => {
+              verified.inTime = false
+            }),
         )
-        if (result.kind === 'failed') breaker.recordFailure(Date.now(), request.raw)
-        else breaker.recordSuccess(request.raw)
-        verdict = verdictOf(result)
+        // A token shared before its keys could be had proves nothing yet: the download failed as
+        // a call to the provider can, and the refresh-token does not count as proven.
+        if (result.kind === 'failed' || !verified.inTime) {
+          breaker.recordFailure(Date.now(), request.raw)
+        } else breaker.recordSuccess(request.raw)
+        verdict = verified.inTime ? verdictOf(result) : 'inconclusive'
         return result
       } finally {
         upstreamPlaces.release(Date.now())
@@ -481,9 +489,14 @@ export function createKeepAlive<Req = unknown>(
     }
   }
 
+  /**
+   * Call the Frontend API and verify the token it returns. `unverified` is told when that token
+   * is shared without its verification having ended in time.
+   */
   async function callAndVerify(
     refreshToken: string,
     answered: AnswerObserver,
+    unverified: () => void,
   ): Promise<SharedRefreshResult> {
     counters.upstreamCall()
     // A coordinator holds its lock until this settles, so the new token's verification shares the
@@ -491,7 +504,7 @@ export function createKeepAlive<Req = unknown>(
     // ours) would otherwise hold the lock past `lockTtlMs`, and another instance would refresh again.
     const budget = startDeadline(o.refreshTimeoutMs)
     try {
-      return await callAndVerifyWithin(budget, refreshToken, answered)
+      return await callAndVerifyWithin(budget, refreshToken, answered, unverified)
     } finally {
       budget.clear()
     }
@@ -501,6 +514,7 @@ export function createKeepAlive<Req = unknown>(
     budget: Deadline,
     refreshToken: string,
     answered: AnswerObserver,
+    unverified: () => void,
   ): Promise<SharedRefreshResult> {
     const answer = await callFrontendApi(refreshToken)
     answered(answer.kind === 'token' ? 200 : answer.status)
@@ -514,18 +528,23 @@ export function createKeepAlive<Req = unknown>(
       )
       return { kind: 'failed', reason: answer.reason }
     }
-    const inspection = await budget.race(
-      verifier.inspect(answer.sessionToken, Date.now(), 'issued'),
-    )
+    const checking = verifier.inspect(answer.sessionToken, Date.now(), 'issued')
+    const inspection = await budget.race(checking)
     if (inspection === TIMED_OUT) {
       // Corbado accepted the refresh: its token is shared rather than lost, and every request that
       // uses it verifies it first, as it verifies any shared result. Its unverified expiry can only
       // shorten how long it is reused.
+      unverified()
       log(
         'debug',
         { reason: 'keys-unavailable' },
         'corbado-keepalive: the new session-token was not verified in time; shared unverified',
       )
+      // The check goes on: a token that fails it late is reported as one that failed in time;
+      // keys still missing say nothing of the token, which each use verifies again.
+      void checking.then((late) => {
+        if (late.status === 'valid' || late.reason !== 'keys-unavailable') reportIfRejected(late)
+      })
       return {
         kind: 'refreshed',
         sessionToken: answer.sessionToken,
@@ -533,12 +552,7 @@ export function createKeepAlive<Req = unknown>(
       }
     }
     if (inspection.status !== 'valid') {
-      report(
-        new RefreshFailedError(
-          'unverifiable-token',
-          `the new session-token was rejected (${inspection.reason})`,
-        ),
-      )
+      reportIfRejected(inspection)
       return { kind: 'failed', reason: 'unverifiable-token' }
     }
     return {
@@ -546,6 +560,17 @@ export function createKeepAlive<Req = unknown>(
       sessionToken: answer.sessionToken,
       expiresAtMs: inspection.token.expiresAtMs,
     }
+  }
+
+  /** Report a token a refresh returned that failed verification. */
+  function reportIfRejected(inspection: TokenInspection): void {
+    if (inspection.status === 'valid') return
+    report(
+      new RefreshFailedError(
+        'unverifiable-token',
+        `the new session-token was rejected (${inspection.reason})`,
+      ),
+    )
   }
 
   /** Asked only once a refresh is due; a promise is awaited within the request's deadline. */

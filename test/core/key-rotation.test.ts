@@ -4,8 +4,8 @@
  * against the fake Frontend API over HTTP.
  */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
-import { createKeepAlive, MemoryCoordinator } from '../../src/index.js'
-import type { RefreshCoordinator } from '../../src/index.js'
+import { createKeepAlive, MemoryCoordinator, RefreshFailedError } from '../../src/index.js'
+import type { KeepAliveError, RefreshCoordinator } from '../../src/index.js'
 import { startFakeCorbado } from '../../src/testing/index.js'
 import type { FakeCorbado } from '../../src/testing/index.js'
 import { cookies } from '../helpers/http.js'
@@ -77,10 +77,13 @@ it('several users refreshing at once right after a rotation are all refreshed, w
   }
 })
 
-it('a refresh whose new token cannot be verified within refreshTimeoutMs, because the rotated-in keys do not download, lets go of its coordination in time and is not lost: the next request uses it', async () => {
-  const timeoutMs = 600
-  // How long each upstream refresh held its coordination (a Redis coordinator's lock).
+/**
+ * A keep-alive with a 600 ms budget whose coordinator records how long each upstream refresh held
+ * its coordination (a Redis coordinator's lock), and whose circuit opens at the first failure.
+ */
+async function keepAliveTimingItsRefreshes() {
   const held: number[] = []
+  const errors: KeepAliveError[] = []
   const memory = new MemoryCoordinator()
   const timing: RefreshCoordinator = {
     coordinate: (key, refresh) =>
@@ -96,13 +99,34 @@ it('a refresh whose new token cannot be verified within refreshTimeoutMs, becaus
   const k = createKeepAlive<object>({
     projectId: fake.projectId,
     frontendApiUrl: fake.url,
-    refreshTimeoutMs: timeoutMs,
+    refreshTimeoutMs: HANG_BUDGET_MS,
     coordinator: timing,
+    circuitBreaker: { failureThreshold: 1, cooldownMs: 500 },
+    onError: (error) => errors.push(error),
   })
   const send = (cookieHeader: string) =>
     k.handle({ method: 'GET', cookieHeader, clientAddress: '192.0.2.7', raw: {} })
   const warm = fake.login('usr-rotation-hang-warm')
   expect((await send(cookies({ cbo_session_token: warm.sessionToken }))).action).toBe('none')
+  return { k, send, held, errors }
+}
+
+const HANG_BUDGET_MS = 600
+
+/** The messages of the reported failures to verify a refreshed token. */
+const rejectionsIn = (errors: readonly KeepAliveError[]) =>
+  errors.flatMap((error) =>
+    error instanceof RefreshFailedError && error.reason === 'unverifiable-token'
+      ? [error.message]
+      : [],
+  )
+
+/** Past a stalled key download's own timeout, and the second before another may start. */
+const afterStalledDownload = () =>
+  new Promise((resolve) => setTimeout(resolve, HANG_BUDGET_MS + 1100))
+
+it('a refresh whose new token cannot be verified within refreshTimeoutMs, because the rotated-in keys do not download, lets go of its coordination in time and is not lost: the next request uses it', async () => {
+  const { k, send, held, errors } = await keepAliveTimingItsRefreshes()
   const near = nearExpirySession(fake, 'usr-rotation-hang')
   await fake.rotateSigningKey()
   const refreshesBefore = fake.refreshCount
@@ -118,17 +142,56 @@ it('a refresh whose new token cannot be verified within refreshTimeoutMs, becaus
     }, 5000)
     // The call took 500 ms of the 600: the key download after it got the rest, not a timeout of
     // its own (nor two), which ended past 1100 ms.
-    expect(held[0]).toBeLessThan(timeoutMs + 350)
+    expect(held[0]).toBeLessThan(HANG_BUDGET_MS + 350)
+    // The keys could not be had: the circuit counts it as a failure, as it did before.
+    expect(k.stats().circuit).toBe('open')
   } finally {
     fake.setLatency(0, 'refresh')
     fake.setLatency(0, 'jwks')
   }
-  // Past the stalled download's own timeout and the second before another may start.
-  await new Promise((resolve) => setTimeout(resolve, timeoutMs + 1100))
+  await afterStalledDownload()
 
   const second = await send(near.header)
 
   expect(second.action).toBe('refreshed')
   expect(second.session?.userId).toBe('usr-rotation-hang')
+  expect(fake.refreshCount).toBe(refreshesBefore + 1)
+  expect(rejectionsIn(errors)).toEqual([])
+})
+
+it('a new token shared before it could be verified, that then fails verification, is reported and used by no request', async () => {
+  const { send, held, errors } = await keepAliveTimingItsRefreshes()
+  const near = nearExpirySession(fake, 'usr-rotation-late-forged')
+  const refreshesBefore = fake.refreshCount
+  // Signed with a key the JWKS never lists; the download that tells so ends after the budget.
+  fake.setFault({ type: 'unknown-key', route: 'refresh', times: 1 })
+  fake.setLatency(300, 'refresh')
+  fake.setLatency(450, 'jwks')
+  try {
+    expect((await send(near.header)).failure).toBe('timeout')
+    await vi.waitFor(() => {
+      expect(held).toHaveLength(1)
+    }, 5000)
+    expect(held[0]).toBeLessThan(HANG_BUDGET_MS + 350)
+    // The check, late, found the token forged and reported it.
+    await vi.waitFor(() => {
+      expect(rejectionsIn(errors)).toEqual([
+        'corbado-keepalive: refresh failed (unverifiable-token): the new session-token was rejected (signature)',
+      ])
+    }, 5000)
+  } finally {
+    fake.setFault(undefined)
+    fake.setLatency(0, 'refresh')
+    fake.setLatency(0, 'jwks')
+  }
+  await afterStalledDownload()
+
+  const second = await send(near.header)
+
+  expect(second.failure).toBe('unverifiable-token')
+  // Served fail-open with the presented token, still valid; nothing written.
+  expect(second.session?.userId).toBe('usr-rotation-late-forged')
+  expect(second.session?.token).toBe(near.sessionToken)
+  expect(second.setCookies).toEqual([])
   expect(fake.refreshCount).toBe(refreshesBefore + 1)
 })

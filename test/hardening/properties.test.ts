@@ -235,6 +235,42 @@ describe('properties: cookie headers', () => {
     expect(agreed).toBeGreaterThan(RUNS / 10)
   })
 
+  it('the hot path’s shortcut finds a lone token-shaped session cookie wherever it stands among others', () => {
+    const token = fc.stringMatching(/^[\w.-]{1,24}$/)
+    const headers = fc
+      .tuple(
+        fc.option(fc.tuple(cookieHeader(cookieValue), separator), { nil: undefined }),
+        whitespace,
+        fc.constantFrom(...SESSION_NAMES),
+        whitespace,
+        token,
+        // Whitespace right after the value is kept in it by the shortcut, which then declines.
+        fc.option(
+          fc.tuple(
+            separator.filter((sep) => sep.startsWith(';')),
+            cookieHeader(cookieValue),
+          ),
+          { nil: undefined },
+        ),
+      )
+      .map(([before, leading, name, beforeEquals, tok, after]) => ({
+        header: `${before === undefined ? '' : before.join('')}${leading}${name}${beforeEquals}=${tok}${after === undefined ? '' : after.join('')}`,
+        tok,
+      }))
+    let found = 0
+    fc.assert(
+      fc.property(headers, ({ header, tok }) => {
+        const full = readCorbadoCookies(header, SESSION_NAMES, REFRESH_NAMES)
+        if (full.sessionCookieCount !== 1 || full.sessionToken !== tok) return
+        expect(soleCookieValue(header, SESSION_NAMES)).toBe(tok)
+        found++
+      }),
+      { numRuns: RUNS },
+    )
+    // Most generated headers hold no other session cookie: the property ran on them.
+    expect(found).toBeGreaterThan(RUNS / 2)
+  })
+
   it('rewriting keeps every unrelated cookie byte for byte, in order, and one session cookie', () => {
     fc.assert(
       fc.property(cookieHeader(cookieValue), fc.boolean(), (header, replace) => {

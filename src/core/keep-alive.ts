@@ -39,7 +39,7 @@ import type { AnswerObserver } from './telemetry/telemetry.js'
 import { lazy } from './lazy.js'
 import type { Lazy } from './lazy.js'
 import { createTokenVerifier } from './token-verifier.js'
-import type { TokenInspection, TokenPreview, VerifiedToken } from './token-verifier.js'
+import type { TokenPreview, TokenRejection, VerifiedToken } from './token-verifier.js'
 import type { KeepAliveOutcome, KeepAliveRequest } from './types.js'
 
 /** The framework-free keep-alive. Adapters call {@link KeepAlive.handle} once per request. */
@@ -543,7 +543,9 @@ export function createKeepAlive<Req = unknown>(
       // The check goes on: a token that fails it late is reported as one that failed in time;
       // keys still missing say nothing of the token, which each use verifies again.
       void checking.then((late) => {
-        if (late.status === 'valid' || late.reason !== 'keys-unavailable') reportIfRejected(late)
+        if (late.status === 'rejected' && late.reason !== 'keys-unavailable') {
+          reportRejected(late.reason)
+        }
       })
       return {
         kind: 'refreshed',
@@ -552,7 +554,7 @@ export function createKeepAlive<Req = unknown>(
       }
     }
     if (inspection.status !== 'valid') {
-      reportIfRejected(inspection)
+      reportRejected(inspection.reason)
       return { kind: 'failed', reason: 'unverifiable-token' }
     }
     return {
@@ -562,13 +564,12 @@ export function createKeepAlive<Req = unknown>(
     }
   }
 
-  /** Report a token a refresh returned that failed verification. */
-  function reportIfRejected(inspection: TokenInspection): void {
-    if (inspection.status === 'valid') return
+  /** Report a token a refresh returned that failed verification, for `reason`. */
+  function reportRejected(reason: TokenRejection): void {
     report(
       new RefreshFailedError(
         'unverifiable-token',
-        `the new session-token was rejected (${inspection.reason})`,
+        `the new session-token was rejected (${reason})`,
       ),
     )
   }

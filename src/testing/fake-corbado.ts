@@ -32,6 +32,11 @@ const ANONYMOUS_USER_ID = 'usr-000000000'
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000)
 
+/** Corbado's answer to a call or a preflight from an origin outside `authorizedOrigins`. */
+function refuseOrigin(res: ServerResponse, startedAt: number): void {
+  sendError(res, 403, 'invalid_origin', 'origin is not authorized', startedAt)
+}
+
 /**
  * Start a fake Corbado Frontend API on `http://127.0.0.1:<ephemeral port>` (by default).
  * Close it with {@link FakeCorbado.close}.
@@ -210,7 +215,7 @@ class FakeCorbadoServer implements FakeCorbado {
     const ctx: RequestContext = { req, res, startedAt, body: body ?? Buffer.alloc(0) }
     if (req.method === 'OPTIONS') {
       if (authorized) sendPreflight(res)
-      else sendError(res, 403, 'invalid_origin', 'origin is not authorized', startedAt)
+      else refuseOrigin(res, startedAt)
       return
     }
     if (body === undefined) {
@@ -224,7 +229,7 @@ class FakeCorbadoServer implements FakeCorbado {
     if (!authorized) {
       // As Corbado answers a call from an origin the project does not list, also one that needed
       // no preflight: its effects (a refresh, a logout) never happen.
-      sendError(res, 403, 'invalid_origin', 'origin is not authorized', startedAt)
+      refuseOrigin(res, startedAt)
       return
     }
     const entry = this.api.get(pathname)

@@ -121,6 +121,17 @@ const rejectionsIn = (errors: readonly KeepAliveError[]) =>
       : [],
   )
 
+/**
+ * The one refresh started, still going on after its request answered at its deadline, let go of
+ * its coordination within the budget (and a margin for a busy machine).
+ */
+async function expectHeldWithinBudget(held: readonly number[]) {
+  await vi.waitFor(() => {
+    expect(held).toHaveLength(1)
+  }, 5000)
+  expect(held[0]).toBeLessThan(HANG_BUDGET_MS + 350)
+}
+
 /** Past a stalled key download's own timeout, and the second before another may start. */
 const afterStalledDownload = () =>
   new Promise((resolve) => setTimeout(resolve, HANG_BUDGET_MS + 1100))
@@ -136,13 +147,9 @@ it('a refresh whose new token cannot be verified within refreshTimeoutMs, becaus
     const first = await send(near.header)
 
     expect(first.failure).toBe('timeout')
-    // The request answered at its deadline; the refresh it started goes on.
-    await vi.waitFor(() => {
-      expect(held).toHaveLength(1)
-    }, 5000)
     // The call took 500 ms of the 600: the key download after it got the rest, not a timeout of
     // its own (nor two), which ended past 1100 ms.
-    expect(held[0]).toBeLessThan(HANG_BUDGET_MS + 350)
+    await expectHeldWithinBudget(held)
     // The keys could not be had: the circuit counts it as a failure, as it did before.
     expect(k.stats().circuit).toBe('open')
   } finally {
@@ -169,10 +176,7 @@ it('a new token shared before it could be verified, that then fails verification
   fake.setLatency(450, 'jwks')
   try {
     expect((await send(near.header)).failure).toBe('timeout')
-    await vi.waitFor(() => {
-      expect(held).toHaveLength(1)
-    }, 5000)
-    expect(held[0]).toBeLessThan(HANG_BUDGET_MS + 350)
+    await expectHeldWithinBudget(held)
     // The check, late, found the token forged and reported it.
     await vi.waitFor(() => {
       expect(rejectionsIn(errors)).toEqual([
